@@ -1,0 +1,172 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createClientAsync } from 'soap';
+import { toCallFireError } from './call-errors';
+import { NUMBER_SERVICE_WSDL } from './number-service-wsdl';
+
+/** CallFire API login. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** What CallFire says about a number's or keyword's lease. */
+export interface Lease {
+  status: string | null;
+  /** `YYYY-MM-DD`, or null when CallFire gives none. */
+  leaseEnd: string | null;
+  autoRenew: boolean | null;
+}
+
+export interface AccountKeyword {
+  shortCode: string;
+  keyword: string;
+  lease: Lease;
+}
+
+export interface KeywordPage {
+  totalResults: number;
+  keywords: AccountKeyword[];
+}
+
+/** Per-call inputs: whose credentials, and when to give up. */
+export interface CallOptions {
+  credentials: Credentials;
+  signal: AbortSignal;
+  /** Reported in the TIMEOUT message when `signal` fires. */
+  timeoutMs: number;
+}
+
+/**
+ * The port the release core talks to. Every method rejects only with a `CallFireError`.
+ */
+export interface NumberService {
+  release(target: { number: string; keyword?: string }, call: CallOptions): Promise<void>;
+  getNumber(number: string, call: CallOptions): Promise<Lease>;
+  queryKeywords(
+    page: { firstResult: number; maxResults: number },
+    call: CallOptions,
+  ): Promise<KeywordPage>;
+}
+
+type SoapMethod = (
+  args: object,
+  options: object,
+  extraHeaders: object,
+) => Promise<[unknown, ...unknown[]]>;
+interface NumberServiceSoapClient {
+  ReleaseAsync: SoapMethod;
+  GetNumberAsync: SoapMethod;
+  QueryKeywordsAsync: SoapMethod;
+}
+
+/**
+ * Builds the `soap` client once per container, from the project's WSDL (no network), and wraps its
+ * `any`-typed methods in {@link NumberService}.
+ *
+ * Credentials go in a per-call Authorization header rather than `client.setSecurity()`: the
+ * client is shared by concurrent calls, and a rotated password must not change the header of a
+ * call already in flight.
+ */
+export async function createNumberService(endpoint: string): Promise<NumberService> {
+  const client = (await createClientAsync(NUMBER_SERVICE_WSDL, {
+    // Without this `soap` sends SOAP 1.1 even though the WSDL only has a SOAP 1.2 binding.
+    forceSoap12Headers: true,
+    endpoint,
+    // One set of options per client: `soap` caches parsed WSDLs and leaks options between them.
+    disableCache: true,
+  })) as unknown as NumberServiceSoapClient;
+
+  // Keep-alive saves a TLS handshake per call; `soap`/axios would otherwise use Node's agents
+  // with settings we do not control.
+  const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
+  const transport = {
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+  };
+
+  async function call(method: SoapMethod, args: object, options: CallOptions): Promise<unknown> {
+    const { username, password } = options.credentials;
+    const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    try {
+      const [result] = await method(
+        args,
+        { ...transport, signal: options.signal },
+        { Authorization: authorization },
+      );
+      return result;
+    } catch (error) {
+      throw toCallFireError(error, options.timeoutMs);
+    }
+  }
+
+  return {
+    async release(target, options) {
+      // Keyword is omitted, not null: `soap` would send xsi:nil, which CallFire's schema rejects.
+      const args =
+        target.keyword === undefined
+          ? { Number: target.number }
+          : { Number: target.number, Keyword: target.keyword };
+      await call(client.ReleaseAsync.bind(client), args, options);
+    },
+    async getNumber(number, options) {
+      const result = (await call(
+        client.GetNumberAsync.bind(client),
+        { Number: number },
+        options,
+      )) as RawNumber | null;
+      return toLease(result?.Status, result?.LeaseInfo);
+    },
+    async queryKeywords(page, options) {
+      const result = (await call(
+        client.QueryKeywordsAsync.bind(client),
+        { MaxResults: page.maxResults, FirstResult: page.firstResult },
+        options,
+      )) as RawKeywordQueryResult | null;
+      const raw = result?.Keyword;
+      const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      return {
+        totalResults: Number(result?.TotalResults ?? 0),
+        keywords: list.map((entry) => ({
+          shortCode: String(entry.ShortCode ?? ''),
+          keyword: String(entry.Keyword ?? ''),
+          lease: toLease(entry.Status, entry.LeaseInfo),
+        })),
+      };
+    },
+  };
+}
+
+interface RawLeaseInfo {
+  LeaseEnd?: unknown;
+  AutoRenew?: unknown;
+}
+interface RawNumber {
+  Status?: unknown;
+  LeaseInfo?: RawLeaseInfo;
+}
+interface RawKeyword extends RawNumber {
+  ShortCode?: unknown;
+  Keyword?: unknown;
+}
+interface RawKeywordQueryResult {
+  TotalResults?: unknown;
+  Keyword?: RawKeyword | RawKeyword[];
+}
+
+// `soap` converts xs:boolean and xs:date to JS types only for elements it can type from the top
+// level; inside a referenced element (data:Keyword in KeywordQueryResult) it leaves strings.
+function toLease(status: unknown, info: RawLeaseInfo | undefined): Lease {
+  return {
+    status: typeof status === 'string' ? status : null,
+    leaseEnd: toDate(info?.LeaseEnd),
+    autoRenew: info === undefined ? null : info.AutoRenew === true || info.AutoRenew === 'true',
+  };
+}
+
+function toDate(value: unknown): string | null {
+  if (value instanceof Date && !Number.isNaN(value.getTime()))
+    return value.toISOString().slice(0, 10);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value.slice(0, 10);
+  return null;
+}

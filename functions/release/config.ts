@@ -1,0 +1,79 @@
+import { ConfigurationError } from './errors';
+
+/** CallFire API 1.1's NumberService, SOAP 1.2 binding. */
+export const DEFAULT_SOAP_ENDPOINT = 'https://www.callfire.com/api/1.1/soap12/number';
+
+/** The function's settings, read from the environment once per container. */
+export interface Config {
+  secretId: string;
+  soapEndpoint: string;
+  /** Deadline of one CallFire call. */
+  callTimeoutMs: number;
+  /** Items in flight at once. */
+  concurrency: number;
+  secretCacheTtlSeconds: number;
+}
+
+/**
+ * Reads and checks the settings. A bad deploy is reported by name at cold start rather than as an
+ * odd failure in the middle of a release.
+ *
+ * @throws ConfigurationError naming the variable and what it must be
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const secretId = env.CALLFIRE_SECRET_ID?.trim();
+  if (!secretId) {
+    throw new ConfigurationError(
+      'CALLFIRE_SECRET_ID is not set: it must name the Secrets Manager secret holding the CallFire API username and password',
+    );
+  }
+  return {
+    secretId,
+    soapEndpoint: endpoint(env.CALLFIRE_SOAP_ENDPOINT),
+    callTimeoutMs: integer(env, 'CALLFIRE_TIMEOUT_MS', 10_000, 100, 120_000),
+    concurrency: integer(env, 'RELEASE_CONCURRENCY', 8, 1, 64),
+    secretCacheTtlSeconds: integer(env, 'SECRET_CACHE_TTL_SECONDS', 300, 0, 86_400),
+  };
+}
+
+function endpoint(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return DEFAULT_SOAP_ENDPOINT;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError('CALLFIRE_SOAP_ENDPOINT is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError('CALLFIRE_SOAP_ENDPOINT must be an http(s) URL');
+  }
+  // Credentials travel as Basic auth: plain http is only acceptable to a server on this machine.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConfigurationError(
+      'CALLFIRE_SOAP_ENDPOINT must use https (plain http is allowed only for a loopback address)',
+    );
+  }
+  return url.toString();
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+}
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(
+      `${name} must be a whole number from ${min} to ${max}; got "${raw}"`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,40 @@
+/**
+ * Lambda entry point (`dist/release/handler.handler`). Wires the real adapters once per container,
+ * during init, and hands every event to the handler built in app.ts.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createHandler, type Wiring } from './app';
+import { createNumberService } from './callfire/number-service';
+import { readConfig } from './config';
+import { createSecretCredentials } from './credentials/secret-credentials';
+import { ConfigurationError } from './errors';
+
+const logger = new Logger({ serviceName: 'callfire-release' });
+const metrics = new Metrics({ namespace: 'CallFireRelease', serviceName: 'callfire-release' });
+
+function wire(): Wiring | ConfigurationError {
+  try {
+    const config = readConfig();
+    // Started now so the client is built during init (not billed to the first request's latency
+    // budget); awaited by each invocation. A rejection is kept, not thrown at load.
+    const client = createNumberService(config.soapEndpoint);
+    client.catch(() => {});
+    return {
+      config,
+      numberService: () => client,
+      credentials: createSecretCredentials({
+        secretId: config.secretId,
+        ttlSeconds: config.secretCacheTtlSeconds,
+      }),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    logger.error('configuration invalid; every invocation will fail until it is fixed', {
+      errorMessage: error.message,
+    });
+    return error;
+  }
+}
+
+export const handler = createHandler({ wiring: wire(), logger, metrics });

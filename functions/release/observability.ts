@@ -1,0 +1,71 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { ReleaseObserver } from './release';
+import type { ItemResult } from './result';
+
+/**
+ * Per-invocation observer: one audit log line per item, EMF metrics for the run.
+ *
+ * The log lines are the audit trail of who released what: the logger already carries the request
+ * id, the trigger and the caller (appended by the handler), each line adds the item and how it
+ * ended. Permanent failures are errors (someone must act), retryable ones warnings (a retry follows).
+ */
+export function createInvocationObserver(
+  logger: Logger,
+  metrics: Metrics,
+  dryRun: boolean,
+): ReleaseObserver & { publish(): void } {
+  let released = 0;
+  const failedByCode = new Map<string, number>();
+
+  return {
+    call({ operation, latencyMs, ok }) {
+      metrics.addMetric('CallFireLatency', MetricUnit.Milliseconds, latencyMs);
+      if (!ok) logger.debug('CallFire call failed', { operation, latencyMs });
+    },
+    item({ result, attempts, latencyMs }) {
+      const line = {
+        item: itemFields(result),
+        outcome: result.outcome,
+        dryRun,
+        attempts,
+        latencyMs,
+      };
+      if (result.outcome !== 'failed' || !result.error) {
+        if (result.outcome === 'released') released++;
+        logger.info(`item ${result.outcome}`, line);
+        return;
+      }
+      const { code, retryable, message } = result.error;
+      failedByCode.set(code, (failedByCode.get(code) ?? 0) + 1);
+      const failure = { ...line, errorCode: code, retryable, errorMessage: message };
+      if (retryable) logger.warn('item failed (retryable)', failure);
+      else logger.error('item failed', failure);
+    },
+    publish() {
+      // Dry runs release nothing: counting their lookups as releases or failures would skew alarms.
+      if (!dryRun) {
+        metrics.addMetric('Released', MetricUnit.Count, released);
+        metrics.addMetric(
+          'Failed',
+          MetricUnit.Count,
+          [...failedByCode.values()].reduce((a, b) => a + b, 0),
+        );
+        for (const [code, count] of failedByCode) {
+          metrics
+            .singleMetric()
+            .addDimension('ErrorCode', code)
+            .addMetric('Failed', MetricUnit.Count, count);
+        }
+      }
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
+  };
+}
+
+function itemFields(result: ItemResult): Record<string, string> {
+  if (result.kind === 'number') return { kind: 'number', number: result.number };
+  return result.shortCode
+    ? { kind: 'keyword', keyword: result.keyword, shortCode: result.shortCode }
+    : { kind: 'keyword', keyword: result.keyword };
+}

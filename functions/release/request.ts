@@ -1,0 +1,202 @@
+import { InvalidRequestError, type RequestIssue } from './errors';
+
+/** Most items (numbers plus keywords, counted as given) one request may carry. */
+export const MAX_ITEMS = 100;
+
+/** A keyword to release; without `shortCode` it is resolved against the account. */
+export interface KeywordTarget {
+  keyword: string;
+  shortCode?: string;
+}
+
+/** A validated request: numbers normalised to CallFire's digits-only form, duplicates merged. */
+export interface ReleaseRequest {
+  numbers: string[];
+  keywords: KeywordTarget[];
+  dryRun: boolean;
+}
+
+const ALLOWED_FIELDS = new Set(['numbers', 'keywords', 'confirmKeywordRelease', 'dryRun']);
+const KEYWORD_FIELDS = new Set(['keyword', 'shortCode']);
+// Letters, digits and underscore only: nothing that `soap` would pass through raw (CDATA markers,
+// control characters), see SOAP-CLIENT-NOTES.
+const KEYWORD_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+const SHORT_CODE_PATTERN = /^[0-9]{3,15}$/;
+const NUMBER_SEPARATORS = /[\s\-.()]/g;
+
+/**
+ * Normalises a phone number to CallFire's digits-only E.164 form.
+ *
+ * @example normalizeNumber('+1 (425) 555-1213') // '14255551213'
+ * @returns the digits, or undefined when the value is not a phone number
+ */
+export function normalizeNumber(value: string): string | undefined {
+  let digits = value.replace(NUMBER_SEPARATORS, '');
+  if (digits.startsWith('+')) digits = digits.slice(1);
+  if (!/^[0-9]+$/.test(digits)) return undefined;
+  // A 10-digit number is a North American one written without its country code.
+  if (digits.length === 10) digits = `1${digits}`;
+  return digits.length >= 11 && digits.length <= 15 ? digits : undefined;
+}
+
+/**
+ * Validates a release request from any trigger and normalises it.
+ *
+ * @example parseReleaseRequest({ numbers: ['+1 425 555 1212'] }) // { numbers: ['14255551212'], keywords: [], dryRun: false }
+ * @throws InvalidRequestError listing every problem found (with `tooLarge` for the item limit)
+ */
+export function parseReleaseRequest(input: unknown): ReleaseRequest {
+  if (!isPlainObject(input)) {
+    throw new InvalidRequestError([{ path: '', message: 'must be a JSON object' }]);
+  }
+  const issues: RequestIssue[] = [];
+  for (const field of Object.keys(input)) {
+    if (!ALLOWED_FIELDS.has(field)) {
+      issues.push({
+        path: field,
+        message: `unknown field; allowed: ${[...ALLOWED_FIELDS].join(', ')}`,
+      });
+    }
+  }
+  const numbersInput = optionalArray(input, 'numbers', issues);
+  const keywordsInput = optionalArray(input, 'keywords', issues);
+  const dryRun = optionalBoolean(input, 'dryRun', issues) ?? false;
+  const confirmed = optionalBoolean(input, 'confirmKeywordRelease', issues) ?? false;
+
+  const itemCount = numbersInput.length + keywordsInput.length;
+  // The limit is checked before the items so a huge request is refused without looking at them.
+  if (itemCount > MAX_ITEMS) {
+    throw new InvalidRequestError(
+      [
+        {
+          path: '',
+          message: `at most ${MAX_ITEMS} items per request (numbers plus keywords); got ${itemCount}`,
+        },
+      ],
+      { tooLarge: true },
+    );
+  }
+
+  const numbers = new Set<string>();
+  numbersInput.forEach((value, index) => {
+    const path = `numbers[${index}]`;
+    if (typeof value !== 'string') {
+      issues.push({ path, message: 'must be a string such as "14255551212"' });
+      return;
+    }
+    const normalized = normalizeNumber(value);
+    if (normalized === undefined) {
+      issues.push({
+        path,
+        message: `"${truncate(value)}" is not a phone number: expected 10 digits (North America) or 11 to 15 digits with country code`,
+      });
+      return;
+    }
+    numbers.add(normalized);
+  });
+
+  const keywords = new Map<string, KeywordTarget>();
+  keywordsInput.forEach((value, index) => {
+    const target = parseKeyword(value, `keywords[${index}]`, issues);
+    if (target) keywords.set(`${target.keyword.toUpperCase()}@${target.shortCode ?? ''}`, target);
+  });
+
+  if (itemCount === 0) {
+    issues.push({ path: '', message: 'give at least one item in "numbers" or "keywords"' });
+  }
+  // A released keyword cannot be bought back for a month: demand an explicit yes.
+  if (keywordsInput.length > 0 && !dryRun && !confirmed) {
+    issues.push({
+      path: 'confirmKeywordRelease',
+      message:
+        'must be true to release keywords: a released keyword cannot be repurchased for one month (use "dryRun": true to preview)',
+    });
+  }
+  if (issues.length > 0) throw new InvalidRequestError(issues);
+  return { numbers: [...numbers], keywords: [...keywords.values()], dryRun };
+}
+
+function parseKeyword(
+  value: unknown,
+  path: string,
+  issues: RequestIssue[],
+): KeywordTarget | undefined {
+  if (typeof value === 'string') {
+    return validKeyword(value, path, issues) ? { keyword: value } : undefined;
+  }
+  if (!isPlainObject(value)) {
+    issues.push({ path, message: 'must be a keyword string or { "keyword", "shortCode" }' });
+    return undefined;
+  }
+  let valid = true;
+  for (const field of Object.keys(value)) {
+    if (!KEYWORD_FIELDS.has(field)) {
+      issues.push({
+        path: `${path}.${field}`,
+        message: 'unknown field; allowed: keyword, shortCode',
+      });
+      valid = false;
+    }
+  }
+  const { keyword, shortCode } = value;
+  if (typeof keyword !== 'string') {
+    issues.push({ path: `${path}.keyword`, message: 'is required and must be a string' });
+    valid = false;
+  } else if (!validKeyword(keyword, `${path}.keyword`, issues)) {
+    valid = false;
+  }
+  if (
+    shortCode !== undefined &&
+    (typeof shortCode !== 'string' || !SHORT_CODE_PATTERN.test(shortCode))
+  ) {
+    issues.push({
+      path: `${path}.shortCode`,
+      message: 'must be a string of 3 to 15 digits, such as "67076"',
+    });
+    valid = false;
+  }
+  if (!valid || typeof keyword !== 'string') return undefined;
+  return typeof shortCode === 'string' ? { keyword, shortCode } : { keyword };
+}
+
+function validKeyword(value: string, path: string, issues: RequestIssue[]): boolean {
+  if (KEYWORD_PATTERN.test(value)) return true;
+  issues.push({
+    path,
+    message: `"${truncate(value)}" is not a keyword: 1 to 64 letters, digits or underscores`,
+  });
+  return false;
+}
+
+function optionalArray(
+  input: Record<string, unknown>,
+  field: string,
+  issues: RequestIssue[],
+): readonly unknown[] {
+  const value = input[field];
+  if (value === undefined) return [];
+  if (Array.isArray(value)) return value;
+  issues.push({ path: field, message: 'must be an array' });
+  return [];
+}
+
+function optionalBoolean(
+  input: Record<string, unknown>,
+  field: string,
+  issues: RequestIssue[],
+): boolean | undefined {
+  const value = input[field];
+  if (value === undefined || typeof value === 'boolean') return value;
+  issues.push({ path: field, message: 'must be true or false' });
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keeps echoed input short: an error message must stay readable whatever was sent. */
+function truncate(value: string): string {
+  const printable = value.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+}

@@ -1,0 +1,131 @@
+import { CallFireError } from './errors';
+
+/**
+ * The time an invocation may spend on CallFire calls. Its signal fires at the deadline and aborts
+ * every call still in flight.
+ */
+export interface Budget {
+  readonly deadline: number;
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+export function createBudget(ms: number, now: number = Date.now()): Budget {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, ms));
+  return {
+    deadline: now + ms,
+    signal: controller.signal,
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Deadline of one attempt. */
+  callTimeoutMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** An attempt with less time than this left could not finish; it is not started. */
+  minAttemptMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'callTimeoutMs'> = {
+  attempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  minAttemptMs: 250,
+};
+
+export interface Attempt {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export type Outcome<T> =
+  | { ok: true; value: T; attempts: number }
+  | { ok: false; error: CallFireError; attempts: number };
+
+/**
+ * Runs `call` until it succeeds, fails permanently, runs out of attempts or out of budget.
+ * Transient failures wait an exponential backoff with full jitter (AWS Architecture Blog,
+ * "Exponential Backoff And Jitter"), so concurrent items that failed together do not retry in step.
+ *
+ * Never throws: the outcome says how it ended and after how many attempts.
+ */
+export async function callWithRetries<T>(
+  call: (attempt: Attempt) => Promise<T>,
+  budget: Budget,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): Promise<Outcome<T>> {
+  let last: CallFireError | undefined;
+  let made = 0;
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    if (attempt > 1) {
+      const delay = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
+      if (Date.now() + delay + policy.minAttemptMs > budget.deadline) break;
+      await sleep(delay);
+    }
+    const remaining = budget.deadline - Date.now();
+    if (remaining < policy.minAttemptMs || budget.signal.aborted) break;
+    const timeoutMs = Math.min(policy.callTimeoutMs, remaining);
+    made = attempt;
+    try {
+      return {
+        ok: true,
+        value: await withTimeout(call, budget.signal, timeoutMs),
+        attempts: attempt,
+      };
+    } catch (error) {
+      if (budget.signal.aborted)
+        return { ok: false, error: deadlineError(error), attempts: attempt };
+      last = asCallFireError(error);
+      if (!last.retryable || attempt === policy.attempts)
+        return { ok: false, error: last, attempts: attempt };
+    }
+  }
+  // Only the budget ends the loop early: what is left would not finish in time.
+  return { ok: false, error: deadlineError(last), attempts: made };
+}
+
+async function withTimeout<T>(
+  call: (attempt: Attempt) => Promise<T>,
+  deadline: AbortSignal,
+  timeoutMs: number,
+): Promise<T> {
+  // One controller per attempt, fired by its own timer or the invocation's deadline. (Not
+  // AbortSignal.any: it keeps the long-lived deadline signal's dependants alive on Node 20.)
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, timeoutMs);
+  deadline.addEventListener('abort', abort, { once: true });
+  try {
+    return await call({ signal: controller.signal, timeoutMs });
+  } finally {
+    clearTimeout(timer);
+    deadline.removeEventListener('abort', abort);
+  }
+}
+
+function deadlineError(last: unknown): CallFireError {
+  const after =
+    last instanceof CallFireError && last.code !== 'DEADLINE'
+      ? ` (last failure: ${last.code})`
+      : '';
+  return new CallFireError(
+    'DEADLINE',
+    `Not finished before the invocation's time ran out${after}`,
+    true,
+  );
+}
+
+function asCallFireError(error: unknown): CallFireError {
+  if (error instanceof CallFireError) return error;
+  // The NumberService port only rejects with CallFireError; anything else is a bug worth naming.
+  const name = error instanceof Error ? error.name : typeof error;
+  return new CallFireError('NETWORK', `Unexpected failure (${name})`, true);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
