@@ -1,0 +1,64 @@
+/**
+ * The account every sandbox starts with unless given another. Each entry exists for a test case;
+ * see the comments. Lease dates are xs:date (`YYYY-MM-DD`).
+ */
+
+import type { SandboxAccount, SandboxKeyword, SandboxNumber } from './callfire-sandbox-types';
+
+const LEASE = { leaseBegin: '2026-11-01', leaseEnd: '2026-12-01' } as const;
+
+/** First number of the bulk block 13125550000..13125550199. */
+export const BULK_NUMBER_FIRST = 13125550000;
+/** Size of the bulk block, for bulk-release tests and benchmarks. */
+export const BULK_NUMBER_COUNT = 200;
+
+function usNumber(number: string, overrides: Partial<SandboxNumber> = {}): SandboxNumber {
+  const national = `(${number.slice(1, 4)}) ${number.slice(4, 7)}-${number.slice(7)}`;
+  return {
+    number,
+    nationalFormat: national,
+    tollFree: false,
+    status: 'ACTIVE',
+    ...LEASE,
+    autoRenew: true,
+    ...overrides,
+  };
+}
+
+function keyword(shortCode: string, word: string, autoRenew: boolean): SandboxKeyword {
+  return { shortCode, keyword: word, status: 'ACTIVE', ...LEASE, autoRenew };
+}
+
+/** A fresh deep copy of the default account on every call. */
+export function defaultAccount(): SandboxAccount {
+  const bulk = Array.from({ length: BULK_NUMBER_COUNT }, (_, index) =>
+    usNumber(String(BULK_NUMBER_FIRST + index)),
+  );
+  return {
+    numbers: [
+      usNumber('14255551212'),
+      usNumber('14255551213'),
+      // Auto-renew already off: releasing it again must succeed and change nothing.
+      usNumber('14255551214', { autoRenew: false }),
+      usNumber('18005550100', { tollFree: true }),
+      // Lapsed: still known to CallFire, nothing left to release.
+      usNumber('14255559999', {
+        status: 'RELEASED',
+        leaseBegin: '2026-09-01',
+        leaseEnd: '2026-10-01',
+        autoRenew: false,
+      }),
+      ...bulk,
+    ],
+    keywords: [
+      keyword('67076', 'VANILLA', true),
+      // Auto-renew already off.
+      keyword('67076', 'STRAWBERRY', false),
+      // The same keyword on two short codes: releasing "CHOCOLATE" alone is ambiguous.
+      keyword('67076', 'CHOCOLATE', true),
+      keyword('99000', 'CHOCOLATE', true),
+      // Mixed case: callers match case-insensitively but must send CallFire's spelling back.
+      keyword('67076', 'MintChip', true),
+    ],
+  };
+}
