@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { ConfigurationError } from './errors';
 
 /** CallFire API 1.1's NumberService, SOAP 1.2 binding. */
@@ -57,7 +58,9 @@ function endpoint(value: string | undefined): string {
 }
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname.startsWith('127.');
+  // An IPv4 literal in 127/8, not any DNS name that happens to start with "127.".
+  const ipv4Loopback = isIPv4(hostname) && hostname.startsWith('127.');
+  return hostname === 'localhost' || hostname === '[::1]' || ipv4Loopback;
 }
 
 function integer(

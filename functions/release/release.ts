@@ -1,7 +1,7 @@
 import type { AccountKeyword, Credentials, Lease, NumberService } from './callfire/number-service';
 import { mapWithConcurrency } from './concurrency';
 import type { CredentialsSource } from './credentials/secret-credentials';
-import { CallFireError, ConfigurationError } from './errors';
+import { CallFireError, ConfigurationError, DependencyUnavailableError } from './errors';
 import type { KeywordTarget, ReleaseRequest } from './request';
 import type {
   ItemError,
@@ -14,6 +14,7 @@ import type {
 import { summarize } from './result';
 import {
   type Attempt,
+  type Budget,
   callWithRetries,
   createBudget,
   type Outcome,
@@ -65,8 +66,10 @@ export async function releaseItems(
   ports: ReleasePorts,
   options: ReleaseOptions,
 ): Promise<ReleaseResult> {
-  const run = new ReleaseRun(ports, options, await ports.credentials.get());
+  // The budget starts before the secret is read: that read spends the same invocation time.
+  const budget = createBudget(options.budgetMs);
   try {
+    const run = new ReleaseRun(ports, options, budget, await ports.credentials.get());
     const results = await run.execute(request);
     if (run.credentialsRejected && !results.some((result) => result.outcome !== 'failed')) {
       throw new ConfigurationError(
@@ -75,7 +78,7 @@ export async function releaseItems(
     }
     return { dryRun: request.dryRun, summary: summarize(request.dryRun, results), results };
   } finally {
-    run.dispose();
+    budget.dispose();
   }
 }
 
@@ -86,7 +89,6 @@ type Resolution = { ok: true; keyword: AccountKeyword } | { ok: false; error: Ca
 
 /** The state of one invocation's release: its budget, its credentials, its shared releases. */
 class ReleaseRun {
-  private readonly budget;
   private readonly observer: ReleaseObserver;
   private credentials: Credentials;
   credentialsRejected = false;
@@ -96,15 +98,11 @@ class ReleaseRun {
   constructor(
     private readonly ports: ReleasePorts,
     private readonly options: ReleaseOptions,
+    private readonly budget: Budget,
     credentials: Credentials,
   ) {
-    this.budget = createBudget(options.budgetMs);
     this.observer = ports.observer ?? NO_OBSERVER;
     this.credentials = credentials;
-  }
-
-  dispose(): void {
-    this.budget.dispose();
   }
 
   async execute(request: ReleaseRequest): Promise<ItemResult[]> {
@@ -270,9 +268,22 @@ class ReleaseRun {
     try {
       credentials = await this.ports.credentials.refresh(credentials);
       this.credentials = credentials;
-    } catch {
-      this.credentialsRejected = true;
-      return first;
+    } catch (error) {
+      // The fresh read failed: the item keeps its outcome rather than sinking the whole request
+      // (other items may already be released). Secrets Manager being down may pass; a secret
+      // that is now missing or malformed will not, and then no later item is sent either.
+      const passing = error instanceof DependencyUnavailableError;
+      if (!passing) this.credentialsRejected = true;
+      const reason = error instanceof Error ? error.message : 'unknown error';
+      return {
+        ok: false,
+        error: new CallFireError(
+          'CREDENTIALS_REJECTED',
+          `CallFire rejected the API credentials (HTTP 401) and reading the secret again failed: ${reason}`,
+          passing,
+        ),
+        attempts: first.attempts,
+      };
     }
     const second = await attempt();
     if (!second.ok && second.error.code === 'CREDENTIALS_REJECTED') this.credentialsRejected = true;

@@ -387,6 +387,49 @@ describe('bundled handler over HTTP', () => {
     });
   });
 
+  it.each([
+    [
+      '503 with a JSON body',
+      { type: 'http', status: 503, body: '{"message":"down"}', contentType: 'application/json' },
+      'UPSTREAM_HTTP',
+      true,
+    ],
+    ['200 with an empty body', { type: 'http', status: 200, body: '' }, 'UPSTREAM_HTTP', true],
+    [
+      '401 with a JSON body',
+      {
+        type: 'http',
+        status: 401,
+        body: '{"error":"unauthorized"}',
+        contentType: 'application/json',
+      },
+      'CREDENTIALS_REJECTED',
+      false,
+    ],
+  ] as const)(
+    'never counts an answer without a SOAP envelope (%s) as released',
+    async (_name, fault, code, retryable) => {
+      const handler = container();
+      sandbox.injectFault({ target: '14255551212', fault, times: Number.POSITIVE_INFINITY });
+
+      const answer = await http(
+        handler,
+        httpApiEvent({ body: releaseBody({ numbers: ['14255551212', '14255551213'] }) }),
+      );
+
+      expect(answer.statusCode).toBe(207);
+      expect(answer.body.results?.[0]).toMatchObject({
+        number: '14255551212',
+        outcome: 'failed',
+        error: { code, retryable },
+      });
+      expect(answer.body.results?.[1]).toMatchObject({
+        number: '14255551213',
+        outcome: 'released',
+      });
+    },
+  );
+
   it('times out a call that hangs and retries it', async () => {
     const handler = container({ CALLFIRE_TIMEOUT_MS: '300' });
     sandbox.injectFault({ target: '14255551212', fault: { type: 'hang' } });

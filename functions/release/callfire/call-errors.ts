@@ -56,7 +56,9 @@ export function toCallFireError(raw: unknown, timeoutMs: number): CallFireError 
     );
   }
   if (typeof status === 'number' && status > 0) {
-    const transient = status === 429 || status >= 500;
+    // A 2xx without a SOAP envelope came from something between us and CallFire; trying again
+    // is harmless and may reach CallFire itself.
+    const transient = status === 429 || status >= 500 || status < 300;
     const what = error.root ? 'a SOAP fault without ServiceFaultInfo' : 'a non-SOAP answer';
     return new CallFireError(
       'UPSTREAM_HTTP',

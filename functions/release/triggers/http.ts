@@ -101,8 +101,11 @@ export function toHttpRequest(event: APIGatewayProxyEventV2 | APIGatewayProxyEve
 }
 
 function routePathV2(routeKey: string, rawPath: string, stage: string): string {
-  // An explicit route ("POST /releases") is what API Gateway matched; `$default` catches all.
-  if (routeKey !== '$default') return normalizePath(routeKey.slice(routeKey.indexOf(' ') + 1));
+  // An explicit route ("POST /releases") is what API Gateway matched. `$default` and greedy routes
+  // ("ANY /{proxy+}") match many paths: then the request's own path decides.
+  if (routeKey !== '$default' && !routeKey.includes('{')) {
+    return normalizePath(routeKey.slice(routeKey.indexOf(' ') + 1));
+  }
   const stagePrefix = `/${stage}`;
   const path =
     stage !== '$default' && rawPath.startsWith(`${stagePrefix}/`)
