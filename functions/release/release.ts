@@ -71,10 +71,9 @@ export async function releaseItems(
   try {
     const run = new ReleaseRun(ports, options, budget, await ports.credentials.get());
     const results = await run.execute(request);
-    if (run.credentialsRejected && !results.some((result) => result.outcome !== 'failed')) {
-      throw new ConfigurationError(
-        `CallFire rejected the API credentials in secret ${options.secretId} (HTTP 401), also after reading the secret again: check the username and password`,
-      );
+    // Nothing released and the credentials are the reason: a deployment problem, not an outcome.
+    if (run.credentialsProblem && !results.some((result) => result.outcome !== 'failed')) {
+      throw run.credentialsProblem;
     }
     return { dryRun: request.dryRun, summary: summarize(request.dryRun, results), results };
   } finally {
@@ -91,7 +90,8 @@ type Resolution = { ok: true; keyword: AccountKeyword } | { ok: false; error: Ca
 class ReleaseRun {
   private readonly observer: ReleaseObserver;
   private credentials: Credentials;
-  credentialsRejected = false;
+  /** Set once CallFire rejected fresh credentials, or the fresh read itself failed for good. */
+  credentialsProblem: ConfigurationError | undefined;
   // Two requested keywords can resolve to the same account keyword: release it once.
   private readonly keywordReleases = new Map<string, Promise<Outcome<void>>>();
 
@@ -245,7 +245,7 @@ class ReleaseRun {
     operation: Operation,
     call: (credentials: Credentials, attempt: Attempt) => Promise<T>,
   ): Promise<Outcome<T>> {
-    if (this.credentialsRejected) {
+    if (this.credentialsProblem) {
       return {
         ok: false,
         error: new CallFireError(
@@ -273,7 +273,12 @@ class ReleaseRun {
       // (other items may already be released). Secrets Manager being down may pass; a secret
       // that is now missing or malformed will not, and then no later item is sent either.
       const passing = error instanceof DependencyUnavailableError;
-      if (!passing) this.credentialsRejected = true;
+      if (!passing) {
+        this.credentialsProblem =
+          error instanceof ConfigurationError
+            ? error
+            : new ConfigurationError(`Reading secret ${this.options.secretId} again failed`);
+      }
       const reason = error instanceof Error ? error.message : 'unknown error';
       return {
         ok: false,
@@ -286,7 +291,11 @@ class ReleaseRun {
       };
     }
     const second = await attempt();
-    if (!second.ok && second.error.code === 'CREDENTIALS_REJECTED') this.credentialsRejected = true;
+    if (!second.ok && second.error.code === 'CREDENTIALS_REJECTED') {
+      this.credentialsProblem = new ConfigurationError(
+        `CallFire rejected the API credentials in secret ${this.options.secretId} (HTTP 401), also after reading the secret again: check the username and password`,
+      );
+    }
     return { ...second, attempts: first.attempts + second.attempts };
   }
 

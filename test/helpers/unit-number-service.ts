@@ -1,0 +1,186 @@
+/**
+ * A fake of the release core's CallFire port ({@link NumberService}) for unit tests: an in-memory
+ * account, every call recorded, failures scripted as the `CallFireError`s the real adapter rejects
+ * with. No `soap`, no sockets.
+ */
+import type {
+  AccountKeyword,
+  CallOptions,
+  Credentials,
+  KeywordPage,
+  Lease,
+  NumberService,
+} from '../../functions/release/callfire/number-service';
+import { CallFireError } from '../../functions/release/errors';
+
+export type FakeOperation = 'Release' | 'GetNumber' | 'QueryKeywords';
+
+/** One call as the fake received it. */
+export interface RecordedCall {
+  operation: FakeOperation;
+  /** Release: `{ number, keyword? }`; GetNumber: `{ number }`; QueryKeywords: the page asked for. */
+  args: Record<string, unknown>;
+  credentials: Credentials;
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** `Date.now()` when the call arrived and when its signal aborted (if it did). */
+  startedAt: number;
+  abortedAt?: number;
+}
+
+/** What a scripted call does instead of answering from the account. */
+export type Scripted = CallFireError | 'hang';
+
+export interface FakeNumberServiceOptions {
+  /** The account's keywords, returned by QueryKeywords `pageSize` at a time. */
+  keywords?: AccountKeyword[];
+  pageSize?: number;
+  /** GetNumber answers by number; a number not listed fails NOT_FOUND. */
+  leases?: Record<string, Lease>;
+  /**
+   * Scripted behaviour per call key, consumed one entry per call (then the call answers
+   * normally). Keys: Release of a number `number`, of a keyword `shortCode/keyword`; GetNumber
+   * `get:number`; QueryKeywords `query`. `'hang'` waits until the call's signal aborts and then
+   * rejects TIMEOUT, as the adapter does when `soap`'s request is cancelled.
+   */
+  script?: Record<string, Scripted[]>;
+  /** When set, a call whose password is not listed is rejected CREDENTIALS_REJECTED (HTTP 401). */
+  acceptedPasswords?: string[];
+  /** Time each call takes (real or fake timers), so calls overlap. */
+  delayMs?: number;
+}
+
+export interface FakeNumberService extends NumberService {
+  readonly calls: RecordedCall[];
+  /** Most calls in flight at once. */
+  readonly maxInFlight: number;
+  callsTo(operation: FakeOperation): RecordedCall[];
+}
+
+export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeNumberService {
+  const keywords = structuredClone(options.keywords ?? []);
+  const leases = structuredClone(options.leases ?? {});
+  const script = new Map(
+    Object.entries(options.script ?? {}).map(([key, steps]) => [key, [...steps]]),
+  );
+  const calls: RecordedCall[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  async function handle<T>(
+    operation: FakeOperation,
+    key: string,
+    args: Record<string, unknown>,
+    call: CallOptions,
+    answer: () => T,
+  ): Promise<T> {
+    const recorded: RecordedCall = {
+      operation,
+      args,
+      credentials: call.credentials,
+      signal: call.signal,
+      timeoutMs: call.timeoutMs,
+      startedAt: Date.now(),
+    };
+    calls.push(recorded);
+    call.signal.addEventListener(
+      'abort',
+      () => {
+        recorded.abortedAt = Date.now();
+      },
+      { once: true },
+    );
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      const step = script.get(key)?.shift();
+      if (step === 'hang') return await untilAborted(call);
+      if (options.delayMs) await delay(options.delayMs, call);
+      if (
+        options.acceptedPasswords &&
+        !options.acceptedPasswords.includes(call.credentials.password)
+      ) {
+        throw new CallFireError(
+          'CREDENTIALS_REJECTED',
+          'CallFire rejected the API credentials (HTTP 401)',
+          false,
+        );
+      }
+      if (step) throw step;
+      return answer();
+    } finally {
+      inFlight--;
+    }
+  }
+
+  return {
+    calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    callsTo: (operation) => calls.filter((call) => call.operation === operation),
+
+    release(target, call) {
+      const key =
+        target.keyword === undefined ? target.number : `${target.number}/${target.keyword}`;
+      return handle('Release', key, { ...target }, call, () => undefined);
+    },
+    getNumber(number, call) {
+      return handle('GetNumber', `get:${number}`, { number }, call, () => {
+        const lease = leases[number];
+        if (!lease)
+          throw new CallFireError('NOT_FOUND', `CallFire fault NOT_FOUND: ${number}`, false);
+        return structuredClone(lease);
+      });
+    },
+    queryKeywords(page, call) {
+      return handle('QueryKeywords', 'query', { ...page }, call, (): KeywordPage => {
+        const size = Math.min(page.maxResults, options.pageSize ?? page.maxResults);
+        return {
+          totalResults: keywords.length,
+          keywords: structuredClone(keywords.slice(page.firstResult, page.firstResult + size)),
+        };
+      });
+    },
+  };
+}
+
+function untilAborted(call: CallOptions): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () =>
+      reject(
+        new CallFireError('TIMEOUT', `CallFire did not answer within ${call.timeoutMs} ms`, true),
+      );
+    if (call.signal.aborted) fail();
+    else call.signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+function delay(ms: number, call: CallOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    call.signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(
+          new CallFireError('TIMEOUT', `CallFire did not answer within ${call.timeoutMs} ms`, true),
+        );
+      },
+      { once: true },
+    );
+  });
+}
+
+/** A lease as CallFire reports an active, auto-renewing one. */
+export function activeLease(overrides: Partial<Lease> = {}): Lease {
+  return { status: 'ACTIVE', leaseEnd: '2026-12-31', autoRenew: true, ...overrides };
+}
+
+export function accountKeyword(
+  keyword: string,
+  shortCode: string,
+  lease: Partial<Lease> = {},
+): AccountKeyword {
+  return { keyword, shortCode, lease: activeLease(lease) };
+}
