@@ -10,8 +10,16 @@ import { readConfig } from './config';
 import { createSecretCredentials } from './credentials/secret-credentials';
 import { ConfigurationError } from './errors';
 
-const logger = new Logger({ serviceName: 'callfire-release' });
-const metrics = new Metrics({ namespace: 'CallFireRelease', serviceName: 'callfire-release' });
+// Constructor options beat the POWERTOOLS_* variables, so the defaults only fill what is unset.
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'callfire-release';
+const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+const logger = new Logger({ serviceName });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'CallFireRelease',
+  serviceName,
+  // One stack per stage shares the namespace: the function name keeps stages' metrics apart.
+  ...(functionName ? { defaultDimensions: { FunctionName: functionName } } : {}),
+});
 
 function wire(): Wiring | ConfigurationError {
   try {

@@ -39,6 +39,7 @@ function container(env: Record<string, string | undefined> = {}): BundledHandler
     CALLFIRE_TIMEOUT_MS: undefined,
     RELEASE_CONCURRENCY: undefined,
     SECRET_CACHE_TTL_SECONDS: undefined,
+    AWS_LAMBDA_FUNCTION_NAME: undefined,
     ...env,
   });
 }
@@ -730,8 +731,8 @@ describe('bundled handler on asynchronous and direct invocations', () => {
 });
 
 describe('bundled handler output', () => {
-  it('emits EMF metrics for releases, failures by code and CallFire latency', async () => {
-    const handler = container();
+  it('emits EMF metrics for releases, failures by code and CallFire latency, per function', async () => {
+    const handler = container({ AWS_LAMBDA_FUNCTION_NAME: 'callfire-release-test' });
     const before = output.lines().length;
 
     await handler({ numbers: ['14255551212', '14255550000'] }, lambdaContext());
@@ -746,6 +747,7 @@ describe('bundled handler output', () => {
       CallFireLatency: expect.anything(),
     });
     expect(emf.find((line) => line.ErrorCode === 'NOT_FOUND')).toMatchObject({ Failed: 1 });
+    expect(emf.every((line) => line.FunctionName === 'callfire-release-test')).toBe(true);
   });
 
   // Runs last in the file: everything every test above logged.
