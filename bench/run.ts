@@ -1,0 +1,112 @@
+/**
+ * `npm run bench` (after `npm run build`): the benchmark suite of issue #4. Starts the servers in
+ * their own process, measures the five figures against their floors, prints one table on stdout
+ * (progress goes to stderr) and writes everything to bench/results.json. See bench/README.md.
+ *
+ * env: BENCH_BUNDLE (default dist/release/handler.js), BENCH_COLD_RUNS (21), BENCH_CPU_ROUNDS (10),
+ * BENCH_NODE (the node binary of the measured processes; default: this one).
+ */
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { measureBulk } from './figures/bulk';
+import { measureBundle } from './figures/bundle';
+import { measureColdStart } from './figures/cold-start';
+import { measureCpu } from './figures/cpu';
+import { LAMBDA_128_FLAGS, measureMemory } from './figures/memory';
+import { DEFAULT_BUNDLE, LOG_LEVEL, NODE, ROOT, startServers } from './lib/processes';
+import { contributorsNote, type Row, renderTable, rowsOf } from './lib/table';
+
+const RESULTS = path.join(ROOT, 'bench/results.json');
+
+function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const bundle = path.resolve(process.env.BENCH_BUNDLE ?? DEFAULT_BUNDLE);
+  const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 21);
+  const cpuRounds = Number(process.env.BENCH_CPU_ROUNDS ?? 10);
+  const started = Date.now();
+  const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+  const loadBefore = os.loadavg();
+
+  const bundleResult = measureBundle(bundle);
+  progress(`bundle ${bundle}: ${bundleResult.bytes} bytes`);
+  const servers = await startServers();
+  progress(`servers up (pid ${servers.info.pid}): ${servers.info.sandboxUrl}`);
+  try {
+    progress(`1/4 cold start: ${coldRuns} × (node -e 0, driver alone, bundle) interleaved`);
+    const coldStart = await measureColdStart(servers, {
+      bundle,
+      runs: coldRuns,
+      onProgress: (done) => {
+        if (done % 5 === 0) progress(`  cold start ${done}/${coldRuns}`);
+      },
+    });
+    progress(`2/4 per-release CPU: ${cpuRounds} interleaved rounds of 500 releases per mode`);
+    const cpu = await measureCpu(servers, { bundle, rounds: cpuRounds, perRound: 500 });
+    progress('3/4 bulk throughput at RELEASE_CONCURRENCY 1, 4, 8, 16 (sandbox latency 50 ms)');
+    const bulk = await measureBulk(servers, {
+      bundle,
+      concurrencies: [8, 1, 4, 16],
+      rawConcurrencies: [8],
+    });
+    progress('4/4 memory: 50 (+100) requests of 100 items; again with Lambda-like heap flags');
+    const memory = await measureMemory(servers, { bundle });
+    const memoryLambda = await measureMemory(servers, {
+      bundle,
+      nodeArgs: LAMBDA_128_FLAGS,
+      extraRequests: 0,
+    });
+
+    const rows: Row[] = rowsOf({
+      coldStart,
+      cpu,
+      bulk,
+      memory,
+      memoryLambda,
+      bundle: bundleResult,
+    });
+    const seconds = Math.round((Date.now() - started) / 1000);
+    process.stdout.write(`${renderTable(rows)}\n`);
+    process.stdout.write(`${contributorsNote(bundleResult)}\n`);
+    process.stdout.write(
+      `Node ${nodeVersion} (drivers), ${os.cpus().length} CPUs, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} at start; POWERTOOLS_LOG_LEVEL=${LOG_LEVEL}; ${seconds} s. Details: bench/results.json\n`,
+    );
+    writeFileSync(
+      RESULTS,
+      `${JSON.stringify(
+        {
+          generatedAt: new Date().toISOString(),
+          durationSeconds: seconds,
+          environment: {
+            node: nodeVersion,
+            nodeBinary: NODE,
+            platform: `${process.platform} ${os.release()}`,
+            cpus: os.cpus().length,
+            loadAverageAtStart: loadBefore,
+            loadAverageAtEnd: os.loadavg(),
+            powertoolsLogLevel: LOG_LEVEL,
+            bundle: path.relative(ROOT, bundle),
+          },
+          table: rows,
+          figures: { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    await servers.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
