@@ -1,9 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosResponse } from 'axios';
-import { createClientAsync } from 'soap';
+import { createClientAsync, type IOptions } from 'soap';
 import { toCallFireError } from './call-errors';
 import { NUMBER_SERVICE_WSDL } from './number-service-wsdl';
+import { createSoapTransport } from './soap-transport';
 
 /** CallFire API login. */
 export interface Credentials {
@@ -70,21 +68,14 @@ interface NumberServiceSoapClient {
  * call already in flight.
  */
 export async function createNumberService(endpoint: string): Promise<NumberService> {
-  // Keep-alive saves a TLS handshake per call; without explicit agents axios would use Node's
-  // global ones, with settings we do not control.
-  const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
-  const transport = axios.create({
-    httpAgent: new http.Agent(agentOptions),
-    httpsAgent: new https.Agent(agentOptions),
-  });
-  transport.interceptors.response.use(requireSoapEnvelope);
   const client = (await createClientAsync(NUMBER_SERVICE_WSDL, {
     // Without this `soap` sends SOAP 1.1 even though the WSDL only has a SOAP 1.2 binding.
     forceSoap12Headers: true,
     endpoint,
     // One set of options per client: `soap` caches parsed WSDLs and leaks options between them.
     disableCache: true,
-    request: transport,
+    // Our own transport instead of axios: see soap-transport.ts. `soap` only calls it as a function.
+    request: createSoapTransport() as unknown as NonNullable<IOptions['request']>,
   })) as unknown as NumberServiceSoapClient;
 
   async function call(method: SoapMethod, args: object, options: CallOptions): Promise<unknown> {
@@ -172,20 +163,3 @@ function toDate(value: unknown): string | null {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) return value.slice(0, 10);
   return null;
 }
-
-/**
- * `soap` accepts any status and, for an operation without output parts such as `Release`, takes a
- * body that is not XML for success (it JSON-parses it: a proxy's 503 `{"message":"down"}` would
- * read as "released"). Only a SOAP envelope is an answer from CallFire; anything else is rejected
- * here with just its status, which the error mapping reads (401: credentials rejected).
- */
-function requireSoapEnvelope(response: AxiosResponse): AxiosResponse {
-  const body: unknown = response.data;
-  if (typeof body === 'string' && SOAP_ENVELOPE.test(body)) return response;
-  throw Object.assign(new Error(`HTTP ${response.status} without a SOAP envelope`), {
-    code: 'ERR_NOT_SOAP',
-    response: { status: response.status },
-  });
-}
-
-const SOAP_ENVELOPE = /<([\w.-]+:)?Envelope[\s>]/;

@@ -1,0 +1,70 @@
+/**
+ * Cheap guards for the performance work of bench/README.md: the deployed bundle stays small,
+ * leaves out what the function never reaches, and loads without touching the network (no WSDL
+ * fetch, no client that connects at init). The figures themselves are measured by `npm run bench`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_PATH } from '../helpers/bundled-handler';
+
+const META_PATH = path.join(path.dirname(BUNDLE_PATH), 'meta.json');
+const LEFT_OUT = [
+  'axios',
+  'axios-ntlm',
+  'xml-crypto',
+  'xpath',
+  'formidable',
+  'mime-db',
+  'follow-redirects',
+];
+
+// Runs in a fresh node: every way out to the network throws and is counted, then the bundle loads
+// and init (the soap client's creation) runs to completion.
+const NO_NETWORK_LOADER = `
+const net = require('node:net');
+const dns = require('node:dns');
+let attempts = 0;
+const refuse = (what) => function () { attempts++; throw new Error('network used at load: ' + what); };
+net.Socket.prototype.connect = refuse('connect');
+dns.lookup = refuse('dns.lookup');
+dns.promises.lookup = refuse('dns.promises.lookup');
+globalThis.fetch = refuse('fetch');
+const { handler } = require(process.argv[1]);
+setTimeout(() => process.stdout.write(JSON.stringify({ attempts, handler: typeof handler })), 200);
+`;
+
+describe('deployed bundle', () => {
+  it('stays under 1.0 MB minified', () => {
+    expect(statSync(BUNDLE_PATH).size).toBeLessThan(1_000_000);
+  });
+
+  it('leaves out the packages soap requires but the function never reaches', () => {
+    const meta = JSON.parse(readFileSync(META_PATH, 'utf8')) as { inputs: Record<string, unknown> };
+    const packages = new Set(
+      Object.keys(meta.inputs).flatMap((input) =>
+        [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].map((match) => match[1]),
+      ),
+    );
+
+    expect(packages.has('soap')).toBe(true);
+    expect(LEFT_OUT.filter((name) => packages.has(name))).toEqual([]);
+  });
+
+  it('loads and builds its clients without any network access', () => {
+    const run = spawnSync(process.execPath, ['-e', NO_NETWORK_LOADER, BUNDLE_PATH], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        CALLFIRE_SECRET_ID: 'callfire/no-network',
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      timeout: 20_000,
+    });
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ attempts: 0, handler: 'function' });
+  });
+});
