@@ -12,8 +12,9 @@ const outdir = 'dist/release';
 //   client, replaced by functions/release/callfire/soap-transport.ts;
 // - axios-ntlm: NTLM authentication (CallFire uses Basic);
 // - xml-crypto (with xpath and a second xmldom): WS-Security signatures;
-// - formidable: MTOM attachments.
-const UNUSED = ['axios', 'axios-ntlm', 'xml-crypto', 'formidable'];
+// - formidable: MTOM attachments;
+// - bowser: the AWS SDK's browser user-agent parser (a dynamic import only browsers reach).
+const UNUSED = ['axios', 'axios-ntlm', 'xml-crypto', 'formidable', 'bowser'];
 const unusedStub = './scripts/unused-dependency.cjs';
 await mkdir(outdir, { recursive: true });
 const result = await build({

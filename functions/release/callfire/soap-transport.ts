@@ -37,6 +37,27 @@ const SOAP_ENVELOPE = /<([\w.-]+:)?Envelope[\s>]/;
 export function createSoapTransport(): (request: SoapHttpRequest) => Promise<SoapHttpResponse> {
   const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  // The endpoint never changes: parse it once, not twice per call (URL and http options).
+  const targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
+  const targetOf = (href: string) => {
+    let target = targets.get(href);
+    if (!target) {
+      const url = new URL(href);
+      const secure = url.protocol === 'https:';
+      target = {
+        secure,
+        options: {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          agent: secure ? agents['https:'] : agents['http:'],
+        },
+      };
+      targets.set(href, target);
+    }
+    return target;
+  };
 
   return (request) =>
     new Promise<SoapHttpResponse>((resolve, rejectWith) => {
@@ -47,15 +68,13 @@ export function createSoapTransport(): (request: SoapHttpRequest) => Promise<Soa
             ? Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' })
             : error,
         );
-      const url = new URL(request.url);
-      const secure = url.protocol === 'https:';
+      const { secure, options } = targetOf(request.url);
       const send = secure ? https.request : http.request;
       const req = send(
-        url,
         {
+          ...options,
           method: request.method,
           headers: request.headers,
-          agent: secure ? agents['https:'] : agents['http:'],
           ...(request.signal ? { signal: request.signal } : {}),
         },
         (res) => {
