@@ -78,6 +78,10 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
     request: createSoapTransport() as unknown as NonNullable<IOptions['request']>,
   })) as unknown as NumberServiceSoapClient;
 
+  // Bound once, not per call.
+  const soapRelease = client.ReleaseAsync.bind(client);
+  const soapGetNumber = client.GetNumberAsync.bind(client);
+  const soapQueryKeywords = client.QueryKeywordsAsync.bind(client);
   async function call(method: SoapMethod, args: object, options: CallOptions): Promise<unknown> {
     const { username, password } = options.credentials;
     const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -100,19 +104,15 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
         target.keyword === undefined
           ? { Number: target.number }
           : { Number: target.number, Keyword: target.keyword };
-      await call(client.ReleaseAsync.bind(client), args, options);
+      await call(soapRelease, args, options);
     },
     async getNumber(number, options) {
-      const result = (await call(
-        client.GetNumberAsync.bind(client),
-        { Number: number },
-        options,
-      )) as RawNumber | null;
+      const result = (await call(soapGetNumber, { Number: number }, options)) as RawNumber | null;
       return toLease(result?.Status, result?.LeaseInfo);
     },
     async queryKeywords(page, options) {
       const result = (await call(
-        client.QueryKeywordsAsync.bind(client),
+        soapQueryKeywords,
         { MaxResults: page.maxResults, FirstResult: page.firstResult },
         options,
       )) as RawKeywordQueryResult | null;
