@@ -112,8 +112,8 @@ export function createHandler(deps: HandlerDeps): ReleaseHandler {
     try {
       const request = parseReleaseRequest(parseBody(http.body));
       const result = await release(request, context, HTTP_BUDGET_MS);
-      const succeeded = result.results.filter((item) => item.outcome !== 'failed').length;
-      const status = succeeded === result.results.length ? 200 : succeeded > 0 ? 207 : 502;
+      const { requested, failed } = result.summary;
+      const status = failed === 0 ? 200 : failed < requested ? 207 : 502;
       return jsonResponse(status, requestId, { ...result });
     } catch (error) {
       return httpErrorResponse(error, requestId);

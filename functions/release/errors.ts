@@ -83,8 +83,9 @@ export type FailureCode =
   | 'DEADLINE';
 
 /**
- * A failed CallFire call, already stripped of everything `soap` and axios attach to their errors
- * (request config with the Authorization header, raw bodies). Safe to log and to return.
+ * A failed CallFire call, already stripped of everything `soap` and its transport attach to their
+ * errors (request configuration with the Authorization header, raw bodies). Safe to log and to
+ * return.
  */
 export class CallFireError extends Error {
   override readonly name = 'CallFireError';

@@ -444,6 +444,28 @@ describe('bundled handler over HTTP', () => {
     expect(releaseCalls().length).toBe(2);
   });
 
+  it('fails TIMEOUT when CallFire never answers within CALLFIRE_TIMEOUT_MS, after 3 attempts', async () => {
+    const handler = container({ CALLFIRE_TIMEOUT_MS: '300' });
+    sandbox.injectFault({
+      target: '14255551212',
+      fault: { type: 'hang' },
+      times: Number.POSITIVE_INFINITY,
+    });
+
+    const answer = await http(
+      handler,
+      httpApiEvent({ body: releaseBody({ numbers: ['14255551212'] }) }),
+    );
+
+    expect(answer.statusCode).toBe(502);
+    expect(answer.body.results?.[0]?.error).toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('300 ms'),
+      retryable: true,
+    });
+    expect(releaseCalls().length).toBe(3);
+  });
+
   it('gives up after 3 attempts: HTTP 502 with a retryable error', async () => {
     const handler = container();
     sandbox.injectFault({
@@ -503,7 +525,8 @@ describe('bundled handler over HTTP', () => {
   });
 
   it('answers 500 naming the secret when CallFire rejects its credentials even after a fresh read', async () => {
-    const handler = container();
+    // One item at a time, so the items after the first show whether they were still sent.
+    const handler = container({ RELEASE_CONCURRENCY: '1' });
     secrets.setSecret(SECRET_ID, secretFor({ username: 'someone', password: 'wrong-password-42' }));
 
     const answer = await http(
@@ -520,6 +543,12 @@ describe('bundled handler over HTTP', () => {
     });
     // After the fresh read is rejected too, no further item is sent with those credentials.
     expect(sandbox.calls.filter((call) => !call.authorized).length).toBeLessThanOrEqual(2 * 8);
+    // The first item: once with the cached secret, once after reading it again; the rest: not sent.
+    expect(sandbox.calls.map((call) => [call.number, call.authorized])).toEqual([
+      ['14255551212', false],
+      ['14255551212', false],
+    ]);
+    expect(secrets.requests.length).toBe(2);
     expect(answer.body.error?.message).not.toContain('wrong-password-42');
   });
 

@@ -25,11 +25,13 @@ const NETWORK_CODES = new Set([
 /**
  * Turns whatever a `soap` call rejected with into a {@link CallFireError}.
  *
- * `soap` rejects with at least five shapes (SOAP-CLIENT-NOTES): an Error whose `root` holds the
- * parsed SOAP 1.2 Fault, an Error with only `response` (401 or an empty 500), a PLAIN OBJECT with
- * `Fault.faultstring: 'Invalid XML'` for a non-XML 5xx body, and AxiosErrors with a `code` for
- * network failures and aborts. All of them carry the request's Authorization header in
- * `config`/`response.config`, so only the fields read here ever leave this function.
+ * Through the project's transport (soap-transport.ts) a call rejects with: an Error whose `root`
+ * holds the parsed SOAP 1.2 Fault (soap), the transport's `ERR_NOT_SOAP` error with only
+ * `response.status`, Node's network errors (`ECONNRESET`...), or an `AbortError` when the call's
+ * signal fired. The other shapes of SOAP-CLIENT-NOTES (soap's plain `Fault` object for a non-XML
+ * body, axios' `ERR_CANCELED`/`ECONNABORTED`) are still read, so the mapping does not depend on
+ * which transport `soap` uses. Raw errors may carry the request's Authorization header (axios puts
+ * it in `config`), so only the fields read here ever leave this function.
  */
 export function toCallFireError(raw: unknown, timeoutMs: number): CallFireError {
   if (raw instanceof CallFireError) return raw;
