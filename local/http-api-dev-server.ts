@@ -7,7 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { buildHttpApiEvent, buildLambdaContext, HTTP_API_TIMEOUT_MS } from './http-api-event';
+import { buildHttpApiEvent, HTTP_API_TIMEOUT_MS } from './http-api-event';
 import {
   type HttpAnswer,
   httpAnswerFromResult,
@@ -16,6 +16,7 @@ import {
   SERVICE_UNAVAILABLE,
 } from './http-api-result';
 import { BodyTooLargeError, readRequestBody } from './http-body';
+import { lambdaContext } from './lambda-context';
 import { type LoopbackServer, listenOnLoopback } from './loopback-server';
 
 /** API Gateway's payload limit. */
@@ -78,7 +79,7 @@ export async function startHttpApiDevServer(
         sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
         receivedAt,
       });
-      const context = buildLambdaContext({ deadline: receivedAt + timeoutMs });
+      const context = lambdaContext({ deadline: receivedAt + timeoutMs });
       write(response, await invoke(options.handler, event, context, timeoutMs, reportError));
     },
     options.port ?? 0,

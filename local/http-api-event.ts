@@ -1,17 +1,14 @@
 /**
  * Builds what AWS hands a Lambda function behind an API Gateway HTTP API: the payload format 2.0
- * event and the Lambda context, shaped as the real services shape them (lower-cased headers with
+ * event, shaped as the real services shape them (lower-cased headers with
  * duplicates comma-joined, cookies moved out of the headers, `body` absent when empty, query
  * parameters only when there is a query string). Used by the dev server and reusable by tests.
  */
 
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID } from './lambda-context';
 
-/** The account id of everything local. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
-/** The function name the local context reports. */
-export const LOCAL_FUNCTION_NAME = 'callfire-release-local';
 /** API Gateway's integration timeout: a function answering later gets a 503 from the gateway. */
 export const HTTP_API_TIMEOUT_MS = 30_000;
 
@@ -97,35 +94,6 @@ export function buildHttpApiEvent(request: HttpRequestInput): APIGatewayProxyEve
   if (query !== undefined) event.queryStringParameters = query;
   if (request.body !== undefined && request.body !== '') event.body = request.body;
   return event;
-}
-
-/** Options of {@link buildLambdaContext}. */
-export interface LambdaContextOptions {
-  /** Epoch milliseconds by which the invocation must end; 30 s from now when absent. */
-  deadline?: number;
-  functionName?: string;
-  awsRequestId?: string;
-}
-
-/** A Lambda context as the Node.js runtime builds it (the legacy done/fail/succeed are no-ops). */
-export function buildLambdaContext(options: LambdaContextOptions = {}): Context {
-  const functionName = options.functionName ?? LOCAL_FUNCTION_NAME;
-  const deadline = options.deadline ?? Date.now() + HTTP_API_TIMEOUT_MS;
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: options.awsRequestId ?? randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 /** Query parameters as payload 2.0 has them: decoded, repeated keys comma-joined. */

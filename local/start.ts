@@ -12,10 +12,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { DEFAULT_CALLFIRE_ENDPOINT as CALLFIRE_PRODUCTION_ENDPOINT } from '../functions/release/callfire/contract';
 import { type HttpApiHandler, startHttpApiDevServer } from './http-api-dev-server';
 import { type StandIns, startStandIns } from './stand-ins';
-
-const CALLFIRE_PRODUCTION_ENDPOINT = 'https://www.callfire.com/api/1.1/soap12/number';
 
 async function main(): Promise<void> {
   const port = listenPort(process.env.PORT);

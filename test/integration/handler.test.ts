@@ -10,6 +10,7 @@ import {
   SANDBOX_CREDENTIALS,
   startCallFireSandbox,
 } from '../../local/callfire-sandbox';
+import { lambdaContext } from '../../local/lambda-context';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secrets-manager';
 import {
   busEvent,
@@ -21,7 +22,6 @@ import {
   sqsEvent,
 } from '../fixtures/events';
 import { type BundledHandler, captureOutput, loadBundledHandler } from '../helpers/bundled-handler';
-import { lambdaContext } from '../helpers/lambda-context';
 
 const SECRET_ID = 'callfire/integration';
 const secretFor = (credentials: { username: string; password: string }) =>

@@ -4,7 +4,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpApiDevServer, startHttpApiDevServer } from '../../local/http-api-dev-server';
-import { buildHttpApiEvent, buildLambdaContext } from '../../local/http-api-event';
+import { buildHttpApiEvent } from '../../local/http-api-event';
+import { lambdaContext } from '../../local/lambda-context';
 
 describe('buildHttpApiEvent', () => {
   it('shapes a request as payload format 2.0', () => {
@@ -69,9 +70,9 @@ describe('buildHttpApiEvent', () => {
   });
 });
 
-describe('buildLambdaContext', () => {
+describe('lambdaContext', () => {
   it('counts the remaining time down to the deadline', () => {
-    const context = buildLambdaContext({ deadline: Date.now() + 5_000 });
+    const context = lambdaContext({ deadline: Date.now() + 5_000 });
 
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(4_900);
     expect(context.getRemainingTimeInMillis()).toBeLessThanOrEqual(5_000);
@@ -79,11 +80,11 @@ describe('buildLambdaContext', () => {
       functionName: 'callfire-release-local',
       functionVersion: '$LATEST',
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:callfire-release-local',
-      memoryLimitInMB: '256',
+      memoryLimitInMB: '512',
       logGroupName: '/aws/lambda/callfire-release-local',
       callbackWaitsForEmptyEventLoop: true,
     });
-    expect(buildLambdaContext().awsRequestId).not.toBe(context.awsRequestId);
+    expect(lambdaContext().awsRequestId).not.toBe(context.awsRequestId);
   });
 });
 

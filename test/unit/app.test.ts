@@ -13,6 +13,7 @@ import {
   type InvalidRequestError,
 } from '../../functions/release/errors';
 import type { HttpResponse } from '../../functions/release/triggers/http';
+import { lambdaContext } from '../../local/lambda-context';
 import {
   albEvent,
   busEvent,
@@ -22,7 +23,6 @@ import {
   scheduledEvent,
   sqsEvent,
 } from '../fixtures/events';
-import { lambdaContext } from '../helpers/lambda-context';
 import { type FakeCredentials, fakeCredentials, ROTATED } from '../helpers/unit-credentials';
 import {
   accountKeyword,

@@ -1,6 +1,16 @@
+import {
+  DEFAULT_CALLFIRE_ENDPOINT,
+  FAULT_CODES,
+  NAMESPACES,
+  NUMBER_STATUSES,
+  OPERATIONS,
+  type Operation,
+  soapActionOf,
+} from './contract';
+
 /**
  * The part of CallFire API 1.1's NumberService this function uses, written from the published
- * contract (see README, "CallFire contract"): `Release`, `GetNumber` and `QueryKeywords`, SOAP 1.2,
+ * contract (the facts are in contract.ts): `Release`, `GetNumber` and `QueryKeywords`, SOAP 1.2,
  * document/literal.
  *
  * Why a WSDL of our own instead of CallFire's: the published set is 224 KB across 4 files and 7
@@ -11,30 +21,61 @@
  * It is a string, not a file, so the esbuild bundle carries it; `soap` only treats a string as WSDL
  * text when it starts with `<?xml`.
  */
+
+/** Each operation's request and response elements; `Release` answers with an empty Body. */
+const MESSAGES: Record<Operation, { input: string; output?: string }> = {
+  Release: { input: 'svc:Release' },
+  GetNumber: { input: 'svc:GetNumber', output: 'data:Number' },
+  QueryKeywords: { input: 'svc:QueryKeywords', output: 'svc:KeywordQueryResult' },
+};
+
+const enumeration = (values: readonly string[]) =>
+  values.map((value) => `<xs:enumeration value="${value}"/>`).join('');
+
+const messages = OPERATIONS.map((operation) => {
+  const { input, output } = MESSAGES[operation];
+  const response = output
+    ? `<wsdl:message name="${operation}Response"><wsdl:part name="parameters" element="${output}"/></wsdl:message>`
+    : `<wsdl:message name="${operation}Response"/>`;
+  return `<wsdl:message name="${operation}Request"><wsdl:part name="parameters" element="${input}"/></wsdl:message>${response}`;
+}).join('\n  ');
+
+const portTypeOperations = OPERATIONS.map(
+  (operation) => `<wsdl:operation name="${operation}">
+      <wsdl:input message="tns:${operation}Request"/>
+      <wsdl:output message="tns:${operation}Response"/>
+      <wsdl:fault name="ServiceFault" message="tns:ServiceFault"/>
+    </wsdl:operation>`,
+).join('\n    ');
+
+const bindingOperations = OPERATIONS.map(
+  (operation) => `<wsdl:operation name="${operation}">
+      <soap12:operation soapAction="${soapActionOf(operation)}"/>
+      <wsdl:input><soap12:body use="literal"/></wsdl:input>
+      <wsdl:output><soap12:body use="literal"/></wsdl:output>
+      <wsdl:fault name="ServiceFault"><soap12:fault name="ServiceFault" use="literal"/></wsdl:fault>
+    </wsdl:operation>`,
+).join('\n    ');
+
 export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
 <wsdl:definitions name="CallFireApi"
-    targetNamespace="http://api.callfire.com/service/wsdl"
+    targetNamespace="${NAMESPACES.wsdl}"
     xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
     xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"
     xmlns:xs="http://www.w3.org/2001/XMLSchema"
-    xmlns:tns="http://api.callfire.com/service/wsdl"
-    xmlns:svc="http://api.callfire.com/service/xsd"
-    xmlns:data="http://api.callfire.com/data">
+    xmlns:tns="${NAMESPACES.wsdl}"
+    xmlns:svc="${NAMESPACES.service}"
+    xmlns:data="${NAMESPACES.data}">
   <wsdl:types>
-    <xs:schema targetNamespace="http://api.callfire.com/data" elementFormDefault="qualified"
-        xmlns:data="http://api.callfire.com/data">
+    <xs:schema targetNamespace="${NAMESPACES.data}" elementFormDefault="qualified"
+        xmlns:data="${NAMESPACES.data}">
       <xs:simpleType name="PhoneNumber">
         <xs:restriction base="xs:string">
           <xs:pattern value="([a-zA-Z_]+)|(\\+?[0-9]+)"/>
         </xs:restriction>
       </xs:simpleType>
       <xs:simpleType name="NumberStatus">
-        <xs:restriction base="xs:string">
-          <xs:enumeration value="PENDING"/>
-          <xs:enumeration value="ACTIVE"/>
-          <xs:enumeration value="RELEASED"/>
-          <xs:enumeration value="UNAVAILABLE"/>
-        </xs:restriction>
+        <xs:restriction base="xs:string">${enumeration(NUMBER_STATUSES)}</xs:restriction>
       </xs:simpleType>
       <xs:complexType name="LeaseInfo">
         <xs:sequence>
@@ -65,9 +106,9 @@ export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
         </xs:complexType>
       </xs:element>
     </xs:schema>
-    <xs:schema targetNamespace="http://api.callfire.com/service/xsd" elementFormDefault="qualified"
-        xmlns:data="http://api.callfire.com/data">
-      <xs:import namespace="http://api.callfire.com/data"/>
+    <xs:schema targetNamespace="${NAMESPACES.service}" elementFormDefault="qualified"
+        xmlns:data="${NAMESPACES.data}">
+      <xs:import namespace="${NAMESPACES.data}"/>
       <xs:element name="Release">
         <xs:complexType>
           <xs:sequence>
@@ -100,14 +141,7 @@ export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
         </xs:complexType>
       </xs:element>
       <xs:simpleType name="FaultCode">
-        <xs:restriction base="xs:string">
-          <xs:enumeration value="BAD_REQUEST"/>
-          <xs:enumeration value="FORBIDDEN"/>
-          <xs:enumeration value="NOT_FOUND"/>
-          <xs:enumeration value="UNAVAILABLE"/>
-          <xs:enumeration value="TIMEOUT"/>
-          <xs:enumeration value="NOT_IMPLEMENTED"/>
-        </xs:restriction>
+        <xs:restriction base="xs:string">${enumeration(FAULT_CODES)}</xs:restriction>
       </xs:simpleType>
       <xs:element name="ServiceFaultInfo">
         <xs:complexType>
@@ -121,57 +155,21 @@ export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
     </xs:schema>
   </wsdl:types>
 
-  <wsdl:message name="ReleaseRequest"><wsdl:part name="parameters" element="svc:Release"/></wsdl:message>
-  <wsdl:message name="ReleaseResponse"/>
-  <wsdl:message name="GetNumberRequest"><wsdl:part name="parameters" element="svc:GetNumber"/></wsdl:message>
-  <wsdl:message name="GetNumberResponse"><wsdl:part name="parameters" element="data:Number"/></wsdl:message>
-  <wsdl:message name="QueryKeywordsRequest"><wsdl:part name="parameters" element="svc:QueryKeywords"/></wsdl:message>
-  <wsdl:message name="QueryKeywordsResponse"><wsdl:part name="parameters" element="svc:KeywordQueryResult"/></wsdl:message>
+  ${messages}
   <wsdl:message name="ServiceFault"><wsdl:part name="fault" element="svc:ServiceFaultInfo"/></wsdl:message>
 
   <wsdl:portType name="NumberServicePortType">
-    <wsdl:operation name="Release">
-      <wsdl:input message="tns:ReleaseRequest"/>
-      <wsdl:output message="tns:ReleaseResponse"/>
-      <wsdl:fault name="ServiceFault" message="tns:ServiceFault"/>
-    </wsdl:operation>
-    <wsdl:operation name="GetNumber">
-      <wsdl:input message="tns:GetNumberRequest"/>
-      <wsdl:output message="tns:GetNumberResponse"/>
-      <wsdl:fault name="ServiceFault" message="tns:ServiceFault"/>
-    </wsdl:operation>
-    <wsdl:operation name="QueryKeywords">
-      <wsdl:input message="tns:QueryKeywordsRequest"/>
-      <wsdl:output message="tns:QueryKeywordsResponse"/>
-      <wsdl:fault name="ServiceFault" message="tns:ServiceFault"/>
-    </wsdl:operation>
+    ${portTypeOperations}
   </wsdl:portType>
 
   <wsdl:binding name="NumberServiceBinding" type="tns:NumberServicePortType">
     <soap12:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <wsdl:operation name="Release">
-      <soap12:operation soapAction="http://api.callfire.com/service/wsdl/NumberServicePortType/Release"/>
-      <wsdl:input><soap12:body use="literal"/></wsdl:input>
-      <wsdl:output><soap12:body use="literal"/></wsdl:output>
-      <wsdl:fault name="ServiceFault"><soap12:fault name="ServiceFault" use="literal"/></wsdl:fault>
-    </wsdl:operation>
-    <wsdl:operation name="GetNumber">
-      <soap12:operation soapAction="http://api.callfire.com/service/wsdl/NumberServicePortType/GetNumber"/>
-      <wsdl:input><soap12:body use="literal"/></wsdl:input>
-      <wsdl:output><soap12:body use="literal"/></wsdl:output>
-      <wsdl:fault name="ServiceFault"><soap12:fault name="ServiceFault" use="literal"/></wsdl:fault>
-    </wsdl:operation>
-    <wsdl:operation name="QueryKeywords">
-      <soap12:operation soapAction="http://api.callfire.com/service/wsdl/NumberServicePortType/QueryKeywords"/>
-      <wsdl:input><soap12:body use="literal"/></wsdl:input>
-      <wsdl:output><soap12:body use="literal"/></wsdl:output>
-      <wsdl:fault name="ServiceFault"><soap12:fault name="ServiceFault" use="literal"/></wsdl:fault>
-    </wsdl:operation>
+    ${bindingOperations}
   </wsdl:binding>
 
   <wsdl:service name="CallFireApi">
     <wsdl:port name="NumberServicePort" binding="tns:NumberServiceBinding">
-      <soap12:address location="https://www.callfire.com/api/1.1/soap12/number"/>
+      <soap12:address location="${DEFAULT_CALLFIRE_ENDPOINT}"/>
     </wsdl:port>
   </wsdl:service>
 </wsdl:definitions>
