@@ -1,8 +1,6 @@
 import { isIPv4 } from 'node:net';
+import { DEFAULT_CALLFIRE_ENDPOINT } from './callfire/contract';
 import { ConfigurationError } from './errors';
-
-/** CallFire API 1.1's NumberService, SOAP 1.2 binding. */
-export const DEFAULT_SOAP_ENDPOINT = 'https://www.callfire.com/api/1.1/soap12/number';
 
 /** The function's settings, read from the environment once per container. */
 export interface Config {
@@ -38,7 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function endpoint(value: string | undefined): string {
-  if (value === undefined || value.trim() === '') return DEFAULT_SOAP_ENDPOINT;
+  if (value === undefined || value.trim() === '') return DEFAULT_CALLFIRE_ENDPOINT;
   let url: URL;
   try {
     url = new URL(value);

@@ -3,9 +3,12 @@
  * Functions Retry/Catch and Lambda's on-failure records match on these names, so they must not be
  * derived from `constructor.name`.
  *
- * Messages are written for the caller and never carry a secret: raw errors from `soap` or the AWS
- * SDK are kept only as `cause` (never serialised into an answer or a log line).
+ * A request-level error carries its HTTP meaning (status, code, whether its message may be shown),
+ * so that one mapper turns any of them into an answer (triggers/http-answer.ts). Messages are
+ * written for the caller and never carry a secret: raw errors from `soap` or the AWS SDK are kept
+ * only as `cause` (never serialised into an answer or a log line).
  */
+import type { FaultCode } from './callfire/contract';
 
 /** One problem with a request, located by a JSON path such as `keywords[1].shortCode`. */
 export interface RequestIssue {
@@ -13,12 +16,28 @@ export interface RequestIssue {
   message: string;
 }
 
+/** What an error means to an HTTP caller. */
+export interface HttpMeaning {
+  status: number;
+  /** The `error.code` of the answer. */
+  code: string;
+  /** Whether the message is meant for the caller; if not, the answer says only where to look. */
+  expose: boolean;
+  headers?: Record<string, string>;
+  /** More fields of the answer's body, beside `error`. */
+  details?: Record<string, unknown>;
+}
+
+/** An error the function raises on purpose, with what it means to an HTTP caller. */
+export abstract class ReleaseFunctionError extends Error {
+  abstract readonly http: HttpMeaning;
+}
+
 /**
- * The request is not one the function will act on. Nothing was sent to CallFire.
- *
- * `tooLarge` marks the limits (item count, body size) that HTTP callers get as 413.
+ * The request is not one the function will act on. Nothing was sent to CallFire. The limits (item
+ * count, body size) are `tooLarge`: HTTP 413 rather than 400.
  */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends ReleaseFunctionError {
   override readonly name = 'InvalidRequestError';
   readonly issues: RequestIssue[];
   readonly tooLarge: boolean;
@@ -32,18 +51,25 @@ export class InvalidRequestError extends Error {
     this.issues = issues;
     this.tooLarge = options.tooLarge ?? false;
   }
+
+  get http(): HttpMeaning {
+    return this.tooLarge
+      ? { status: 413, code: 'REQUEST_TOO_LARGE', expose: true, details: { errors: this.issues } }
+      : { status: 400, code: 'INVALID_REQUEST', expose: true, details: { errors: this.issues } };
+  }
 }
 
 /**
  * The deployment is wrong: a missing or malformed setting or secret, or credentials CallFire
  * rejects. Retrying cannot help until someone fixes it.
  */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends ReleaseFunctionError {
   override readonly name = 'ConfigurationError';
+  readonly http: HttpMeaning = { status: 500, code: 'CONFIGURATION_ERROR', expose: true };
 }
 
 /** A dependency of the whole request (Secrets Manager) is unavailable; retrying later can help. */
-export class DependencyUnavailableError extends Error {
+export class DependencyUnavailableError extends ReleaseFunctionError {
   override readonly name = 'DependencyUnavailableError';
   /** Seconds an HTTP caller should wait before retrying. */
   readonly retryAfterSeconds: number;
@@ -52,6 +78,15 @@ export class DependencyUnavailableError extends Error {
     super(message, options);
     this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
   }
+
+  get http(): HttpMeaning {
+    return {
+      status: 503,
+      code: 'DEPENDENCY_UNAVAILABLE',
+      expose: true,
+      headers: { 'retry-after': String(this.retryAfterSeconds) },
+    };
+  }
 }
 
 /**
@@ -59,23 +94,37 @@ export class DependencyUnavailableError extends Error {
  * Thrown for asynchronous and direct invocations so Lambda's retries, its on-failure destination
  * or a Step Functions Retry take over; releasing again is harmless.
  */
-export class ReleaseIncompleteError extends Error {
+export class ReleaseIncompleteError extends ReleaseFunctionError {
   override readonly name = 'ReleaseIncompleteError';
+  readonly http: HttpMeaning = { status: 502, code: 'RELEASE_INCOMPLETE', expose: true };
 }
 
 /** The event came from a source this function is not wired for (it would otherwise be misread). */
-export class UnsupportedTriggerError extends Error {
+export class UnsupportedTriggerError extends ReleaseFunctionError {
   override readonly name = 'UnsupportedTriggerError';
+  readonly http: HttpMeaning = { status: 501, code: 'UNSUPPORTED_TRIGGER', expose: true };
+}
+
+/** An HTTP request for a path the function does not serve. */
+export class RouteNotFoundError extends ReleaseFunctionError {
+  override readonly name = 'RouteNotFoundError';
+  readonly http: HttpMeaning = { status: 404, code: 'NOT_FOUND', expose: true };
+}
+
+/** An HTTP request with a method the route does not accept. */
+export class MethodNotAllowedError extends ReleaseFunctionError {
+  override readonly name = 'MethodNotAllowedError';
+  readonly http: HttpMeaning;
+
+  constructor(message: string, allow: string) {
+    super(message);
+    this.http = { status: 405, code: 'METHOD_NOT_ALLOWED', expose: true, headers: { allow } };
+  }
 }
 
 /** The codes an item can fail with: CallFire's FaultCodes, then the function's own. */
 export type FailureCode =
-  | 'BAD_REQUEST'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'NOT_IMPLEMENTED'
+  | FaultCode
   | 'AMBIGUOUS_KEYWORD'
   | 'CREDENTIALS_REJECTED'
   | 'UPSTREAM_HTTP'
@@ -85,15 +134,15 @@ export type FailureCode =
 /**
  * A failed CallFire call, already stripped of everything `soap` and its transport attach to their
  * errors (request configuration with the Authorization header, raw bodies). Safe to log and to
- * return.
+ * return. Not a request-level error: it becomes one item's outcome.
  */
 export class CallFireError extends Error {
   override readonly name = 'CallFireError';
   readonly code: FailureCode;
   readonly retryable: boolean;
 
-  constructor(code: FailureCode, message: string, retryable: boolean) {
-    super(message);
+  constructor(code: FailureCode, message: string, retryable: boolean, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
     this.retryable = retryable;
   }

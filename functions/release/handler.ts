@@ -30,7 +30,7 @@ function wire(): Wiring | ConfigurationError {
     client.catch(() => {});
     return {
       config,
-      numberService: () => client,
+      numberService: client,
       credentials: createSecretCredentials({
         secretId: config.secretId,
         ttlSeconds: config.secretCacheTtlSeconds,

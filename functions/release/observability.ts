@@ -1,21 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ReleaseObserver } from './release';
+import type { ReleaseObserver } from './callfire-caller';
 import type { ItemResult } from './result';
 
 /**
  * Per-invocation observer: one audit log line per item, EMF metrics for the run.
  *
  * The log lines are the audit trail of who released what: the logger already carries the request
- * id, the trigger and the caller (appended by the handler), each line adds the item and how it
+ * id, the trigger and the caller (appended by the trigger), each line adds the item and how it
  * ended. Permanent failures are errors (someone must act), retryable ones warnings (a retry follows).
+ * Dry runs release nothing: counting their look-ups as releases or failures would skew alarms.
  */
 export function createInvocationObserver(
   logger: Logger,
   metrics: Metrics,
-  dryRun: boolean,
 ): ReleaseObserver & { publish(): void } {
   let released = 0;
+  /** Whether any item of the invocation was a real release (not a dry run). */
+  let releasing = false;
   const failedByCode = new Map<string, number>();
 
   return {
@@ -23,7 +25,8 @@ export function createInvocationObserver(
       metrics.addMetric('CallFireLatency', MetricUnit.Milliseconds, latencyMs);
       if (!ok) logger.debug('CallFire call failed', { operation, latencyMs });
     },
-    item({ result, attempts, latencyMs }) {
+    item({ result, attempts, latencyMs, dryRun }) {
+      if (!dryRun) releasing = true;
       const line = {
         item: itemFields(result),
         outcome: result.outcome,
@@ -37,14 +40,13 @@ export function createInvocationObserver(
         return;
       }
       const { code, retryable, message } = result.error;
-      failedByCode.set(code, (failedByCode.get(code) ?? 0) + 1);
+      if (!dryRun) failedByCode.set(code, (failedByCode.get(code) ?? 0) + 1);
       const failure = { ...line, errorCode: code, retryable, errorMessage: message };
       if (retryable) logger.warn('item failed (retryable)', failure);
       else logger.error('item failed', failure);
     },
     publish() {
-      // Dry runs release nothing: counting their lookups as releases or failures would skew alarms.
-      if (!dryRun) {
+      if (releasing) {
         metrics.addMetric('Released', MetricUnit.Count, released);
         metrics.addMetric(
           'Failed',

@@ -18,8 +18,8 @@ export interface ReleaseRequest {
 
 const ALLOWED_FIELDS = new Set(['numbers', 'keywords', 'confirmKeywordRelease', 'dryRun']);
 const KEYWORD_FIELDS = new Set(['keyword', 'shortCode']);
-// Letters, digits and underscore only: nothing that `soap` would pass through raw (CDATA markers,
-// control characters), see SOAP-CLIENT-NOTES.
+// Letters, digits and underscore only: `soap` passes CDATA markers and control characters
+// through unescaped, so nothing else may reach the envelope.
 const KEYWORD_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
 const SHORT_CODE_PATTERN = /^[0-9]{3,15}$/;
 const NUMBER_SEPARATORS = /[\s\-.()]/g;

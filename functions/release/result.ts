@@ -1,7 +1,8 @@
 import type { Lease } from './callfire/number-service';
-import type { FailureCode } from './errors';
+import type { CallFireError, FailureCode } from './errors';
 
-export type Outcome = 'released' | 'wouldRelease' | 'alreadyReleased' | 'failed';
+/** How one item ended: `released` or `failed`; in a dry run `wouldRelease`, `alreadyReleased` or `failed`. */
+export type ItemOutcome = 'released' | 'wouldRelease' | 'alreadyReleased' | 'failed';
 
 export interface ItemError {
   code: FailureCode;
@@ -10,7 +11,7 @@ export interface ItemError {
 }
 
 interface ItemBase {
-  outcome: Outcome;
+  outcome: ItemOutcome;
   /** Dry runs only: the lease as CallFire reports it. */
   lease?: Lease;
   error?: ItemError;
@@ -43,7 +44,8 @@ export interface ReleaseResult {
 }
 
 export function summarize(dryRun: boolean, results: ItemResult[]): ReleaseSummary {
-  const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
+  const count = (outcome: ItemOutcome) =>
+    results.filter((result) => result.outcome === outcome).length;
   return dryRun
     ? {
         requested: results.length,
@@ -54,9 +56,22 @@ export function summarize(dryRun: boolean, results: ItemResult[]): ReleaseSummar
     : { requested: results.length, released: count('released'), failed: count('failed') };
 }
 
+/** The items still failing in a way that may pass: what a retry of the request would redo. */
+export function retryableFailures(result: ReleaseResult): ItemResult[] {
+  return result.results.filter((item) => item.outcome === 'failed' && item.error?.retryable);
+}
+
 /** A human-readable name for an item in logs and error messages. */
 export function describeItem(result: ItemResult): string {
   return result.kind === 'number'
     ? result.number
     : `keyword ${result.keyword}${result.shortCode ? `@${result.shortCode}` : ''}`;
+}
+
+/** The outcome fields of a failed item. */
+export function failedWith({ code, message, retryable }: CallFireError): {
+  outcome: 'failed';
+  error: ItemError;
+} {
+  return { outcome: 'failed', error: { code, message, retryable } };
 }

@@ -43,7 +43,8 @@ export interface Attempt {
   timeoutMs: number;
 }
 
-export type Outcome<T> =
+/** How a CallFire call ended, after how many attempts. */
+export type CallResult<T> =
   | { ok: true; value: T; attempts: number }
   | { ok: false; error: CallFireError; attempts: number };
 
@@ -52,14 +53,14 @@ export type Outcome<T> =
  * Transient failures wait an exponential backoff with full jitter (AWS Architecture Blog,
  * "Exponential Backoff And Jitter"), so concurrent items that failed together do not retry in step.
  *
- * Never throws: the outcome says how it ended and after how many attempts.
+ * Never throws: the result says how it ended and after how many attempts.
  */
 export async function callWithRetries<T>(
   call: (attempt: Attempt) => Promise<T>,
   budget: Budget,
   policy: RetryPolicy,
   random: () => number = Math.random,
-): Promise<Outcome<T>> {
+): Promise<CallResult<T>> {
   let last: CallFireError | undefined;
   let made = 0;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {

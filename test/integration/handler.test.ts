@@ -3,7 +3,7 @@
  * CallFire sandbox and the local Secrets Manager over loopback sockets: the real `soap` client and
  * the real AWS SDK run end to end. Nothing is mocked.
  */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CallFireSandbox,
@@ -18,8 +18,9 @@ import {
   functionUrlEvent,
   httpApiEvent,
   restApiEvent,
+  SAMPLE_BODY,
   scheduledEvent,
-  sqsEvent,
+  sqsBatch,
 } from '../fixtures/events';
 import { type BundledHandler, captureOutput, loadBundledHandler } from '../helpers/bundled-handler';
 
@@ -749,12 +750,37 @@ describe('bundled handler on asynchronous and direct invocations', () => {
     });
   });
 
-  it('refuses an SQS batch by name instead of misreading it', async () => {
+  it('answers an SQS batch with the records to retry: invalid or retryably failing, not done', async () => {
     const handler = container();
-
-    await expect(handler(sqsEvent(), lambdaContext())).rejects.toMatchObject({
-      name: 'UnsupportedTriggerError',
+    sandbox.injectFault({
+      fault: { type: 'fault', code: 'UNAVAILABLE' },
+      target: '14255551213',
+      times: Number.POSITIVE_INFINITY,
     });
+    const event = sqsBatch([
+      releaseBody({ numbers: ['14255551212'] }),
+      releaseBody({ numbers: ['14255551212'], keywords: ['VANILLA'] }),
+      releaseBody({ numbers: ['14255551213'] }),
+      releaseBody({ numbers: ['14255550000'] }),
+    ]);
+
+    const response = (await handler(event, lambdaContext())) as SQSBatchResponse;
+
+    const failed = response.batchItemFailures.map((failure) => failure.itemIdentifier);
+    expect(failed.sort()).toEqual(['message-2', 'message-3']);
+    expect(autoRenewOf('14255551212')).toBe(false);
+    expect(releaseCalls().map((call) => call.number)).not.toContain('67076');
+    expect(releaseCalls().filter((call) => call.number === '14255551213')).toHaveLength(3);
+    expect(releaseCalls().filter((call) => call.number === '14255550000')).toHaveLength(1);
+  });
+
+  it('handles the SQS sample event: its keyword release lacks the confirmation, so both records are retried', async () => {
+    const handler = container();
+    const sample = sqsBatch([SAMPLE_BODY, SAMPLE_BODY]);
+
+    const response = (await handler(sample, lambdaContext())) as SQSBatchResponse;
+
+    expect(response.batchItemFailures).toHaveLength(2);
     expect(sandbox.calls).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHandler, type HandlerDeps, HTTP_BUDGET_MS } from '../../functions/release/app';
 import type { NumberService } from '../../functions/release/callfire/number-service';
@@ -12,7 +12,7 @@ import {
   DependencyUnavailableError,
   type InvalidRequestError,
 } from '../../functions/release/errors';
-import type { HttpResponse } from '../../functions/release/triggers/http';
+import type { HttpResponse } from '../../functions/release/triggers/http-answer';
 import { lambdaContext } from '../../local/lambda-context';
 import {
   albEvent,
@@ -21,6 +21,7 @@ import {
   httpApiEvent,
   restApiEvent,
   scheduledEvent,
+  sqsBatch,
   sqsEvent,
 } from '../fixtures/events';
 import { type FakeCredentials, fakeCredentials, ROTATED } from '../helpers/unit-credentials';
@@ -53,6 +54,13 @@ interface Given {
   config?: Partial<Config>;
 }
 
+/** The client being built since init, as handler.ts starts it (a failure is kept, not thrown). */
+function building(factory: () => Promise<NumberService>): Promise<NumberService> {
+  const client = factory();
+  client.catch(() => {});
+  return client;
+}
+
 /** A handler wired to fakes, with the real Powertools Logger (silent) and Metrics (disabled). */
 function givenHandler(given: Given = {}) {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -61,7 +69,7 @@ function givenHandler(given: Given = {}) {
   const deps: HandlerDeps = {
     wiring: given.wiring ?? {
       config: { ...CONFIG, ...given.config },
-      numberService: given.numberServiceFactory ?? (async () => numberService),
+      numberService: building(given.numberServiceFactory ?? (async () => numberService)),
       credentials: credentials satisfies CredentialsSource,
     },
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
@@ -757,7 +765,6 @@ describe('release handler (createHandler)', () => {
     });
 
     it.each([
-      ['SQS', () => sqsEvent(), 'SQS is not a supported trigger yet'],
       [
         'an SNS batch',
         () => ({ Records: [{ EventSource: 'aws:sns', Sns: { Message: '{}' } }] }),
@@ -835,5 +842,93 @@ describe('release handler (createHandler)', () => {
         expect(error.name).toBe(name);
       },
     );
+  });
+
+  describe('SQS: partial batch responses', () => {
+    const body = (request: object) => JSON.stringify(request);
+
+    it('reports invalid records and records with retryable failures, not records whose items all ended', async () => {
+      // Prepare
+      const { handler } = givenHandler({
+        numberService: {
+          script: {
+            '14255550001': [notFound('14255550001')],
+            '14255550002': [unavailable(), unavailable(), unavailable()],
+          },
+        },
+      });
+      const event = sqsBatch([
+        body({ numbers: ['14255551212'] }),
+        'not json',
+        body({ numbers: ['14255550001'] }),
+        body({ numbers: ['14255550002'] }),
+        body({ number: ['14255551212'] }),
+      ]);
+
+      // Act
+      const response = (await handler(event, lambdaContext())) as SQSBatchResponse;
+
+      // Assess: records run concurrently, so failures are listed in the order they ended.
+      const failed = response.batchItemFailures.map((failure) => failure.itemIdentifier);
+      expect(failed.sort()).toEqual(['message-2', 'message-4', 'message-5']);
+    });
+
+    it('keeps the CallFire concurrency limit across the records of a batch, reading the secret once', async () => {
+      // Prepare
+      const { handler, numberService, credentials } = givenHandler({
+        numberService: { delayMs: 5 },
+        config: { concurrency: 3 },
+      });
+      const numbers = (from: number) =>
+        Array.from({ length: 4 }, (_, index) => `142555${String(from + index).padStart(5, '0')}`);
+      const event = sqsBatch([0, 10, 20].map((from) => body({ numbers: numbers(from) })));
+
+      // Act
+      const response = await handler(event, lambdaContext());
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(numberService.callsTo('Release')).toHaveLength(12);
+      expect(numberService.maxInFlight).toBe(3);
+      expect(credentials.reads).toBe(1);
+    });
+
+    it('throws for the whole batch when the credentials cannot be read, sending nothing', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler({
+        credentials: { getError: new DependencyUnavailableError('Secrets Manager is unavailable') },
+      });
+
+      // Act
+      const error = await rejectionOf(
+        handler(sqsEvent(body({ numbers: ['14255551212'] })), lambdaContext()),
+      );
+
+      // Assess
+      expect(error.name).toBe('DependencyUnavailableError');
+      expect(numberService.calls).toHaveLength(0);
+    });
+
+    it('stops a FIFO group at its first failed record, reporting the rest unprocessed', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler({
+        numberService: { script: { '14255550002': [unavailable(), unavailable(), unavailable()] } },
+      });
+      const event = sqsBatch(
+        ['14255550001', '14255550002', '14255550003'].map((number) => body({ numbers: [number] })),
+        { fifo: true },
+      );
+
+      // Act
+      const response = await handler(event, lambdaContext());
+
+      // Assess
+      expect(response).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'message-2' }, { itemIdentifier: 'message-3' }],
+      });
+      expect(numberService.callsTo('Release').map((call) => call.args.number)).not.toContain(
+        '14255550003',
+      );
+    });
   });
 });

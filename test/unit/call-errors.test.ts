@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { toCallFireError } from '../../functions/release/callfire/call-errors';
 import { CallFireError } from '../../functions/release/errors';
 
-// What every raw `soap`/axios error carries (SOAP-CLIENT-NOTES): the request config, with the
-// Basic Authorization header of the call. "release-bot:s3cr3t-Passw0rd" in base64:
+// What raw `soap` errors may carry: the request config, with the Basic Authorization header of
+// the call. "release-bot:s3cr3t-Passw0rd" in base64:
 const PASSWORD = 's3cr3t-Passw0rd';
 const BASIC = `Basic ${Buffer.from(`release-bot:${PASSWORD}`).toString('base64')}`;
 const ENCODED = BASIC.slice('Basic '.length);
@@ -71,8 +71,8 @@ function invalidXml(status: number) {
 }
 
 /**
- * The adapter's own rejection of an answer without a SOAP envelope (its axios response
- * interceptor): only the status is kept, but axios still attaches the request config.
+ * The transport's own rejection of an answer without a SOAP envelope: only the status is kept
+ * (the request config attached here checks that nothing else of a raw error leaks).
  */
 function notSoap(status: number) {
   return Object.assign(new Error(`HTTP ${status} without a SOAP envelope`), {
@@ -82,12 +82,13 @@ function notSoap(status: number) {
   });
 }
 
-/** An AxiosError: connection failures and aborts. */
-function axiosError(code: string, message: string, name = 'AxiosError') {
+/**
+ * A connection failure or abort as the transport rejects with (Node's socket errors, its own
+ * AbortError), carrying the request it was sending, Authorization header included.
+ */
+function networkError(code: string, message: string, name = 'Error') {
   const error = Object.assign(new Error(message), {
     code,
-    isAxiosError: true,
-    config: requestConfig(),
     request: { _header: `POST /api/1.1/soap12/number HTTP/1.1\r\nAuthorization: ${BASIC}\r\n` },
   });
   error.name = name;
@@ -249,7 +250,7 @@ describe('toCallFireError', () => {
       ['ENOTFOUND', 'getaddrinfo ENOTFOUND www.callfire.com'],
     ])('%s → NETWORK, retryable', (code, message) => {
       // Act
-      const error = toCallFireError(axiosError(code, message), 10_000);
+      const error = toCallFireError(networkError(code, message), 10_000);
 
       // Assess
       expect(error.code).toBe('NETWORK');
@@ -258,11 +259,11 @@ describe('toCallFireError', () => {
     });
 
     it.each([
-      ['ERR_CANCELED', 'canceled', 'CanceledError'],
-      ['ECONNABORTED', 'timeout of 7000ms exceeded', 'AxiosError'],
+      ['ABORT_ERR', 'aborted', 'AbortError'],
+      ['ETIMEDOUT', 'connect ETIMEDOUT 127.0.0.1:443', 'Error'],
     ])('%s → TIMEOUT naming the attempt timeout, retryable', (code, message, name) => {
       // Act
-      const error = toCallFireError(axiosError(code, message, name), 7_000);
+      const error = toCallFireError(networkError(code, message, name), 7_000);
 
       // Assess
       expect(error.code).toBe('TIMEOUT');
@@ -329,8 +330,8 @@ describe('toCallFireError', () => {
       ['500 empty', () => httpError('Error http status codes', 500)],
       ['503 Invalid XML', () => invalidXml(503)],
       ['200 without a SOAP envelope', () => notSoap(200)],
-      ['ECONNRESET', () => axiosError('ECONNRESET', 'read ECONNRESET')],
-      ['ERR_CANCELED', () => axiosError('ERR_CANCELED', 'canceled', 'CanceledError')],
+      ['ECONNRESET', () => networkError('ECONNRESET', 'read ECONNRESET')],
+      ['an abort', () => networkError('ABORT_ERR', 'aborted', 'AbortError')],
       ['a TypeError quoting the header', () => new TypeError(`bad header ${BASIC}`)],
     ])('%s', (_case, build) => {
       // Prepare

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SOAP_ENDPOINT, readConfig } from '../../functions/release/config';
+import { DEFAULT_CALLFIRE_ENDPOINT as DEFAULT_SOAP_ENDPOINT } from '../../functions/release/callfire/contract';
+import { readConfig } from '../../functions/release/config';
 import { ConfigurationError } from '../../functions/release/errors';
 
 const BASE_ENV = { CALLFIRE_SECRET_ID: 'prod/callfire/api' };

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { albTrigger } from '../../functions/release/triggers/alb';
 import {
   describeEnvelope,
   isEventBridgeEnvelope,
 } from '../../functions/release/triggers/eventbridge';
+import { jsonResponse } from '../../functions/release/triggers/http-answer';
 import {
   isPayloadV1,
   isPayloadV2,
-  jsonResponse,
   toHttpRequest,
-} from '../../functions/release/triggers/http';
-import {
-  isAlbEvent,
-  isRecordsBatch,
-  isSqsEvent,
-} from '../../functions/release/triggers/unsupported';
+} from '../../functions/release/triggers/http-event';
+import { recordsTrigger } from '../../functions/release/triggers/records';
+import { sqsTrigger } from '../../functions/release/triggers/sqs';
 import {
   albEvent,
   busEvent,
@@ -25,6 +23,10 @@ import {
   scheduledEvent,
   sqsEvent,
 } from '../fixtures/events';
+
+const isSqsEvent = sqsTrigger.recognise;
+const isRecordsBatch = recordsTrigger.recognise;
+const isAlbEvent = albTrigger.recognise;
 
 const GUARDS = { isPayloadV2, isPayloadV1, isEventBridgeEnvelope, isSqsEvent, isAlbEvent };
 type GuardName = keyof typeof GUARDS;

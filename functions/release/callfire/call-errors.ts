@@ -1,15 +1,7 @@
-import { CallFireError, type FailureCode } from '../errors';
+import { CallFireError } from '../errors';
+import { FAULT_CODES, TRANSIENT_FAULT_CODES } from './contract';
 
-const CALLFIRE_FAULT_CODES = new Set<FailureCode>([
-  'BAD_REQUEST',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'UNAVAILABLE',
-  'TIMEOUT',
-  'NOT_IMPLEMENTED',
-]);
-const TRANSIENT_FAULT_CODES = new Set<FailureCode>(['UNAVAILABLE', 'TIMEOUT']);
-const ABORT_CODES = new Set(['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT', 'ABORT_ERR']);
+const ABORT_CODES = new Set(['ETIMEDOUT', 'ABORT_ERR']);
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -28,18 +20,16 @@ const NETWORK_CODES = new Set([
  * Through the project's transport (soap-transport.ts) a call rejects with: an Error whose `root`
  * holds the parsed SOAP 1.2 Fault (soap), the transport's `ERR_NOT_SOAP` error with only
  * `response.status`, Node's network errors (`ECONNRESET`...), or an `AbortError` when the call's
- * signal fired. The other shapes of SOAP-CLIENT-NOTES (soap's plain `Fault` object for a non-XML
- * body, axios' `ERR_CANCELED`/`ECONNABORTED`) are still read, so the mapping does not depend on
- * which transport `soap` uses. Raw errors may carry the request's Authorization header (axios puts
- * it in `config`), so only the fields read here ever leave this function.
+ * signal fired. Raw errors may carry the request (`soap` keeps it on some of its errors), so only
+ * the fields read here ever leave this function.
  */
 export function toCallFireError(raw: unknown, timeoutMs: number): CallFireError {
   if (raw instanceof CallFireError) return raw;
   const error = (typeof raw === 'object' && raw !== null ? raw : {}) as RawSoapError;
 
   const faultInfo = error.root?.Envelope?.Body?.Fault?.Detail?.ServiceFaultInfo;
-  const faultCode = text(faultInfo?.FaultCode) as FailureCode | undefined;
-  if (faultCode && CALLFIRE_FAULT_CODES.has(faultCode)) {
+  const faultCode = FAULT_CODES.find((code) => code === text(faultInfo?.FaultCode));
+  if (faultCode) {
     const message =
       text(faultInfo?.Message) ?? text(error.root?.Envelope?.Body?.Fault?.Reason?.Text);
     return new CallFireError(
@@ -70,11 +60,7 @@ export function toCallFireError(raw: unknown, timeoutMs: number): CallFireError 
   }
 
   const code = typeof error.code === 'string' ? error.code : undefined;
-  if (
-    (code && ABORT_CODES.has(code)) ||
-    error.name === 'AbortError' ||
-    error.name === 'CanceledError'
-  ) {
+  if ((code && ABORT_CODES.has(code)) || error.name === 'AbortError') {
     return new CallFireError('TIMEOUT', `CallFire did not answer within ${timeoutMs} ms`, true);
   }
   if (code && NETWORK_CODES.has(code)) {

@@ -74,7 +74,7 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
     endpoint,
     // One set of options per client: `soap` caches parsed WSDLs and leaks options between them.
     disableCache: true,
-    // Our own transport instead of axios: see soap-transport.ts. `soap` only calls it as a function.
+    // Our own transport instead of axios (soap-transport.ts); `soap` only calls it as a function.
     request: createSoapTransport() as unknown as NonNullable<IOptions['request']>,
   })) as unknown as NumberServiceSoapClient;
 

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 
-/** What `soap`'s HttpClient hands its `request` function (an axios request config, in part). */
+/** What `soap`'s HttpClient hands its `request` function (the part of its request config used here). */
 export interface SoapHttpRequest {
   url: string;
   method: string;
@@ -22,12 +22,11 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
 const SOAP_ENVELOPE = /<([\w.-]+:)?Envelope[\s>]/;
 
 /**
- * The HTTP transport `soap` uses for CallFire calls, in place of its default axios instance.
+ * The HTTP transport `soap` uses for CallFire calls, in place of its default axios instance (which
+ * cost a third of a release's CPU and a sixth of the cold start: bench/README.md).
  *
  * `soap` still builds every envelope and parses every answer; this only moves the bytes, over
- * `node:http(s)` with keep-alive agents. Measured (bench/README.md): axios, its redirect follower and
- * its per-request proxy lookup were a third of the CPU of a release, and loading axios (which also
- * loads Node's undici to probe fetch support) a sixth of the cold start.
+ * `node:http(s)` with keep-alive agents.
  *
  * It also refuses any answer that is not a SOAP envelope: `soap` accepts every status and, for an
  * operation without output parts such as `Release`, reads a non-XML body as success (a proxy's 503
@@ -66,8 +65,7 @@ export function createSoapTransport(): (request: SoapHttpRequest) => Promise<Soa
         rejectWith(abortError());
         return;
       }
-      // One listener of our own rather than http.request's `signal` option, which registers two
-      // (request and stream) per call: about 20 µs of a release's CPU in the profile (bench/README.md).
+      // One listener of our own: http.request's `signal` option registers two per call.
       const onAbort = () => req.destroy(abortError());
       const done = () => signal?.removeEventListener('abort', onAbort);
       const resolve = (response: SoapHttpResponse) => {

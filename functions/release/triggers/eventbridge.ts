@@ -1,31 +1,64 @@
 import type { EventBridgeEvent } from 'aws-lambda';
+import { InvalidRequestError } from '../errors';
+import { parseReleaseRequest, type ReleaseRequest } from '../request';
+import type { ReleaseResult } from '../result';
+import { answerInvocation } from './invocation-answer';
+import { isRecord, type Trigger } from './trigger';
 
-/** The source and detail-type the stack's rule matches on (see infra/). */
-export const RELEASE_EVENT = {
-  source: 'callfire.release',
-  detailType: 'Release Requested',
-} as const;
+type Envelope = EventBridgeEvent<string, unknown>;
 
 /**
- * An EventBridge envelope (a bus event or a scheduled rule's "Scheduled Event"): `detail-type`,
- * `source` and `detail` together. A release request cannot carry them, since it rejects unknown
- * fields, so a constant-input rule or a direct invocation is never mistaken for an envelope.
+ * An EventBridge envelope: a bus event (the stack's rule matches `callfire.release` / `Release
+ * Requested`) or a scheduled rule's "Scheduled Event". The request is its `detail`.
  */
-export function isEventBridgeEnvelope(event: unknown): event is EventBridgeEvent<string, unknown> {
-  const candidate = event as Record<string, unknown> | null;
+export const eventBridgeTrigger: Trigger<Envelope> = {
+  recognise: isEventBridgeEnvelope,
+
+  async serve(event, invocation): Promise<ReleaseResult> {
+    const origin = describeEnvelope(event);
+    invocation.logger.appendKeys({ trigger: 'eventbridge', origin });
+    try {
+      const request = parseDetail(event.detail, origin);
+      return answerInvocation(await invocation.release(request, Number.POSITIVE_INFINITY));
+    } catch (error) {
+      invocation.logFailure(error);
+      throw error;
+    }
+  },
+};
+
+/**
+ * `detail-type`, `source` and `detail` together. A release request cannot carry them, since it
+ * rejects unknown fields, so a constant-input rule or a direct invocation is never mistaken for an
+ * envelope.
+ */
+export function isEventBridgeEnvelope(event: unknown): event is Envelope {
   return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate['detail-type'] === 'string' &&
-    typeof candidate.source === 'string' &&
-    'detail' in candidate
+    isRecord(event) &&
+    typeof event['detail-type'] === 'string' &&
+    typeof event.source === 'string' &&
+    'detail' in event
   );
 }
 
 /** Describes the envelope for logs and for the error when its detail is not a request. */
-export function describeEnvelope(event: EventBridgeEvent<string, unknown>): string {
+export function describeEnvelope(event: Envelope): string {
   const scheduled = event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event';
   return scheduled
     ? `scheduled event from ${event.resources?.[0] ?? 'a rule'} (a scheduled rule must give the request as the target's constant Input)`
     : `event ${event.source} / ${event['detail-type']}`;
+}
+
+/** Validates the detail; issues point into `detail` and name the event. */
+function parseDetail(detail: unknown, origin: string): ReleaseRequest {
+  try {
+    return parseReleaseRequest(detail);
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    const issues = error.issues.map((issue) => ({
+      ...issue,
+      path: issue.path ? `detail.${issue.path}` : 'detail',
+    }));
+    throw new InvalidRequestError(issues, { tooLarge: error.tooLarge, source: origin });
+  }
 }

@@ -1,0 +1,110 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import type { NumberService } from './callfire/number-service';
+import type { Config } from './config';
+import type { CredentialsSource } from './credentials/secret-credentials';
+import { ConfigurationError, ReleaseFunctionError } from './errors';
+import { createInvocationObserver } from './observability';
+import { openSession, type ReleaseSession, releaseInSession } from './release';
+import type { ReleaseRequest } from './request';
+import type { ReleaseResult } from './result';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+
+/** Time kept back from the invocation's remaining time to answer, log and flush metrics. */
+export const SAFETY_MARGIN_MS = 1_000;
+
+/** The adapters, built once per container from the checked settings. */
+export interface Wiring {
+  config: Config;
+  /** The CallFire client, being built since init; awaited by each invocation. */
+  numberService: Promise<NumberService>;
+  credentials: CredentialsSource;
+}
+
+/** Everything the handler needs, wired once per container by handler.ts (or by a test). */
+export interface HandlerDeps {
+  /** The adapters, or why the settings are wrong (reported on every invocation, not only in the init log). */
+  wiring: Wiring | ConfigurationError;
+  logger: Logger;
+  metrics: Metrics;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** What a trigger gets for one invocation: its context, its own logger, and the release core. */
+export interface Invocation {
+  readonly context: Context;
+  /** This invocation's logger: its keys (request id, trigger, caller) are on every line it writes. */
+  readonly logger: Logger;
+  /** Opens a release session with the invocation's remaining time, capped at `budgetCapMs`. */
+  open(budgetCapMs: number): Promise<{ session: ReleaseSession; close(): void }>;
+  /** Releases one request in a session of its own. */
+  release(request: ReleaseRequest, budgetCapMs: number): Promise<ReleaseResult>;
+  /**
+   * Logs a failure the same way for every trigger: a refusal (4xx) as a warning, anything else as
+   * an error; `about` adds what the failure concerns (an SQS message id).
+   */
+  logFailure(error: unknown, about?: Record<string, string>): void;
+}
+
+let firstInvocation = true;
+
+/** Starts an invocation: a child logger carrying its context, and the release core wired to it. */
+export function startInvocation(deps: HandlerDeps, context: Context): Invocation {
+  const logger = deps.logger.createChild();
+  logger.addContext(context);
+  // Every new Logger reports its first context as a cold start, but only the container's first
+  // invocation is one: adding the context again reports it warm.
+  if (!firstInvocation) logger.addContext(context);
+  firstInvocation = false;
+
+  async function open(budgetCapMs: number) {
+    if (deps.wiring instanceof ConfigurationError) throw deps.wiring;
+    const { config, credentials, numberService } = deps.wiring;
+    const observer = createInvocationObserver(logger, deps.metrics);
+    const opened = await openSession(
+      { numberService: await numberService, credentials, observer },
+      {
+        budgetMs: Math.min(budgetCapMs, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS),
+        concurrency: config.concurrency,
+        retry: { ...DEFAULT_RETRY_POLICY, callTimeoutMs: config.callTimeoutMs, ...deps.retry },
+        secretId: config.secretId,
+      },
+    ).catch((error: unknown) => {
+      observer.publish();
+      throw error;
+    });
+    return {
+      session: opened.session,
+      close: () => {
+        opened.close();
+        observer.publish();
+      },
+    };
+  }
+
+  return {
+    context,
+    logger,
+    open,
+    async release(request, budgetCapMs) {
+      const { session, close } = await open(budgetCapMs);
+      try {
+        return await releaseInSession(request, session);
+      } finally {
+        close();
+      }
+    },
+    logFailure: (error, about) => logFailure(logger, error, about),
+  };
+}
+
+function logFailure(logger: Logger, error: unknown, about: Record<string, string> = {}): void {
+  // Name and message only: a raw error's other fields may hold request configuration.
+  const { name, message } =
+    error instanceof Error ? error : { name: typeof error, message: 'non-Error thrown' };
+  const line = { ...about, errorName: name, errorMessage: message };
+  const refused = error instanceof ReleaseFunctionError && error.http.status < 500;
+  if (refused) logger.warn('request rejected', line);
+  else logger.error('invocation failed', line);
+}
