@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReleaseRequest } from '../../functions/release/request';
-import { jsonBlocks, releaseRequestsIn } from './doc-examples';
+import { jsonBlocks, releaseRequestsIn, shellRequests } from './doc-examples';
 import { ROOT } from './package-stack';
 
 const DOCUMENTS = ['README.md'].filter((file) => existsSync(join(ROOT, file)));
@@ -39,6 +39,30 @@ describe('documented examples', () => {
           const issues = (error as { issues?: unknown }).issues;
           expect.fail(`${label}: ${String(error)} ${JSON.stringify(issues ?? [])}`);
         }
+      }
+    }
+  });
+});
+
+describe('documented shell examples', () => {
+  const shell = () =>
+    DOCUMENTS.flatMap((file) =>
+      shellRequests(readFileSync(join(ROOT, file), 'utf8')).map((found) => ({ file, ...found })),
+    );
+
+  it('are found: SQS message bodies and curl bodies to /releases', () => {
+    const kinds = new Set(shell().map((found) => found.kind));
+    expect(kinds).toEqual(new Set(['sqs message', 'curl body']));
+  });
+
+  it("are release requests the function's validator accepts", () => {
+    for (const { file, line, kind, text } of shell()) {
+      const label = `${file}:${line} (${kind})`;
+      try {
+        parseReleaseRequest(JSON.parse(text));
+      } catch (error) {
+        const issues = (error as { issues?: unknown }).issues;
+        expect.fail(`${label}: ${String(error)} ${JSON.stringify(issues ?? [])}`);
       }
     }
   });
@@ -80,6 +104,19 @@ describe('the example finder', () => {
       '```',
     ];
     expect(jsonBlocks(markdown.join('\n'))).toEqual([{ line: 1, text: '{"numbers":[]}' }]);
+  });
+
+  it('finds SQS message bodies and curl bodies to /releases, across continuation lines', () => {
+    const markdown = [
+      'aws sqs send-message --queue-url "$URL" \\',
+      `  --message-body '{"numbers":["14255551212"]}'`,
+      `curl -s -X POST http://127.0.0.1:3000/releases -d '{"dryRun":true}'`,
+      `curl -s -X POST http://127.0.0.1:3000/_sandbox/faults -d '{"fault":{}}'`,
+    ].join('\n');
+    expect(shellRequests(markdown)).toEqual([
+      { line: 2, kind: 'sqs message', text: '{"numbers":["14255551212"]}' },
+      { line: 3, kind: 'curl body', text: '{"dryRun":true}' },
+    ]);
   });
 
   it('catches an invalid documented request', () => {

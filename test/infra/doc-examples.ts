@@ -83,3 +83,45 @@ function nestedRequests(value: unknown, where: string): FoundRequest[] {
   }
   return found;
 }
+
+/** A release request a shell example sends: an SQS message body or the JSON body of a curl to `/releases`. */
+export interface ShellRequest {
+  /** 1-based line of the option in the document. */
+  line: number;
+  kind: 'sqs message' | 'curl body';
+  text: string;
+}
+
+// Single-quoted arguments only: that is how every example passes JSON to a shell. A curl body
+// counts when the same command (its continuation lines included) names the release route.
+const SQS_BODY = /--message-body\s+'([^']*)'/g;
+const CURL_BODY = /(?:-d|--data(?:-raw)?)\s+'([^']*)'/g;
+
+export function shellRequests(markdown: string): ShellRequest[] {
+  const found: ShellRequest[] = [];
+  let start = 0;
+  let text: string[] = [];
+  markdown.split(/\r?\n/).forEach((line, index) => {
+    if (text.length === 0) start = index;
+    text.push(line);
+    if (line.trimEnd().endsWith('\\')) return;
+    found.push(...requestsOfCommand(text.join('\n'), start));
+    text = [];
+  });
+  return found;
+}
+
+/** The requests one shell command (continuation lines joined) sends; `start` is its 0-based line. */
+function requestsOfCommand(command: string, start: number): ShellRequest[] {
+  const lineOf = (offset: number) => start + command.slice(0, offset).split('\n').length;
+  const found: ShellRequest[] = [];
+  for (const match of command.matchAll(SQS_BODY)) {
+    found.push({ line: lineOf(match.index), kind: 'sqs message', text: match[1] as string });
+  }
+  if (/\bcurl\b/.test(command) && /\/releases\b/.test(command)) {
+    for (const match of command.matchAll(CURL_BODY)) {
+      found.push({ line: lineOf(match.index), kind: 'curl body', text: match[1] as string });
+    }
+  }
+  return found;
+}
