@@ -1,7 +1,8 @@
 /**
- * `npm run bench` (after `npm run build`): the benchmark suite of issue #4. Starts the servers in
- * their own process, measures the five figures against their floors, prints one table on stdout
- * (progress goes to stderr) and writes everything to bench/results.json. See bench/README.md.
+ * `npm run bench` (after `npm run build`): the benchmark suite of issue #4. Bundles the drivers,
+ * starts the servers in their own process, measures the five figures against their floors, prints
+ * one table on stdout (progress goes to stderr) and writes everything to bench/results.json. See
+ * bench/README.md.
  *
  * env: BENCH_BUNDLE (default dist/release/handler.js), BENCH_COLD_RUNS (21), BENCH_CPU_ROUNDS (10),
  * BENCH_NODE (the node binary of the measured processes; default: this one).
@@ -16,6 +17,7 @@ import { measureBundle } from './figures/bundle';
 import { measureColdStart } from './figures/cold-start';
 import { measureCpu } from './figures/cpu';
 import { LAMBDA_128_FLAGS, measureMemory } from './figures/memory';
+import { buildDrivers } from './lib/drivers';
 import { DEFAULT_BUNDLE, LOG_LEVEL, NODE, ROOT, startServers } from './lib/processes';
 import { contributorsNote, type Row, renderTable, rowsOf } from './lib/table';
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   const loadBefore = os.loadavg();
 
+  await buildDrivers();
   const bundleResult = measureBundle(bundle);
   progress(`bundle ${bundle}: ${bundleResult.bytes} bytes`);
   const servers = await startServers();

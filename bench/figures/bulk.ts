@@ -1,10 +1,10 @@
 /**
  * Figure 3, bulk throughput: 100 numbers in one request with the sandbox answering every call after
- * 50 ms, one fresh process (bench/drivers/bulk.mjs) per RELEASE_CONCURRENCY.
+ * 50 ms, one fresh process (bench/drivers/bulk.ts) per RELEASE_CONCURRENCY.
  */
 
-import path from 'node:path';
-import { DRIVERS, firstReport, runNode, type Servers } from '../lib/processes';
+import { driver } from '../lib/drivers';
+import { firstReport, runNode, type Servers } from '../lib/processes';
 import { median } from '../lib/stats';
 
 export const LATENCY_MS = 50;
@@ -43,7 +43,7 @@ export async function measureBulk(
   for (const { mode, concurrency } of settings) {
     await servers.sandbox('POST', 'reset');
     const run = await runNode(
-      [path.join(DRIVERS, 'bulk.mjs')],
+      [driver('bulk')],
       servers.functionEnv({
         BENCH_BUNDLE: options.bundle,
         BENCH_BULK_MODE: mode,

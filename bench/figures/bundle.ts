@@ -25,10 +25,10 @@ interface Metafile {
   outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-export const PROJECT = '(this project: functions/)';
+const PROJECT = '(this project: functions/)';
 
 /** The npm package an esbuild input path belongs to (the innermost node_modules entry). */
-export function packageOf(input: string): string {
+function packageOf(input: string): string {
   const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   return match?.[1] ?? PROJECT;
 }

@@ -1,17 +1,16 @@
 /**
  * Figure 1, cold start: fresh `node` processes that load the bundle and answer one HTTP API release
- * (bench/drivers/cold-start.mjs), interleaved with `node -e 0` (the floor) and the driver without a
+ * (bench/drivers/cold-start.ts), interleaved with `node -e 0` (the floor) and the driver without a
  * bundle (the driver's own cost), in a rotating order.
  */
 
-import path from 'node:path';
 import { httpApiEvent } from '../../test/fixtures/events';
-import { DRIVERS, type DriverRun, runNode, type Servers } from '../lib/processes';
+import { bulkNumbers } from '../drivers/common';
+import { driver } from '../lib/drivers';
+import { type DriverRun, runNode, type Servers } from '../lib/processes';
 import { median, summary } from '../lib/stats';
 
-export const DRIVER = path.join(DRIVERS, 'cold-start.mjs');
-
-export interface Marks {
+interface Marks {
   start: number;
   requireStart: number;
   requireEnd: number;
@@ -23,17 +22,15 @@ export interface Marks {
   answer: number;
 }
 
-export interface AnswerReport {
+interface AnswerReport {
   phase: 'answer';
   marks: Marks;
-  /** Add to a mark × 1000 to get the CLOCK_MONOTONIC µs of --cpu-prof timestamps. */
-  hrOffsetUs: number;
   status: number;
   summary?: { released?: number };
 }
 
 /** Where one cold start's time went, in milliseconds; the first five add up to `total`. */
-export interface ColdPhases {
+interface ColdPhases {
   total: number;
   /** Spawn until the driver requires the bundle: node's own start, the driver, pipe delivery. */
   processAndDriver: number;
@@ -78,8 +75,8 @@ export interface ColdStartResult {
 }
 
 /** The cold start's event: `POST /releases` with one number, payload 2.0 (test/fixtures). */
-export function coldStartEvent(): unknown {
-  return httpApiEvent({ body: JSON.stringify({ numbers: ['13125550000'] }) });
+function coldStartEvent(): unknown {
+  return httpApiEvent({ body: JSON.stringify({ numbers: bulkNumbers(1) }) });
 }
 
 /** Splits one run's marks (child clock) against its spawn-to-answer time (parent clock). */
@@ -103,67 +100,57 @@ function phasesOf(run: DriverRun, answer: AnswerReport, warmMs: number): ColdPha
   };
 }
 
-/** Raw samples of interleaved cold starts of one or more bundles, with the floors. */
-export interface ColdStartSamples {
+/** Raw samples of interleaved cold starts of the bundle, with the floors. */
+interface ColdStartSamples {
   floor: number[];
   driverFloor: number[];
   driverFloorExit: number[];
-  bundles: Record<string, { phases: ColdPhases[]; exit: number[]; reports: AnswerReport[] }>;
+  phases: ColdPhases[];
+  exit: number[];
 }
 
 /**
  * Runs `runs` rounds; each round spawns, in an order that rotates every round, `node -e 0`, the
- * driver without a bundle, and the driver with each bundle of `bundles` (name to path).
+ * driver without a bundle, and the driver with `bundle`.
  */
-export async function measureColdStarts(
+async function measureColdStarts(
   servers: Servers,
-  options: {
-    bundles: Record<string, string>;
-    runs: number;
-    onProgress?: (done: number) => void;
-  },
+  options: { bundle: string; runs: number; onProgress?: (done: number) => void },
 ): Promise<ColdStartSamples> {
   const floorEnv = servers.functionEnv();
-  const eventJson = JSON.stringify(coldStartEvent());
+  const bundleEnv = servers.functionEnv({
+    BENCH_BUNDLE: options.bundle,
+    BENCH_EVENT: JSON.stringify(coldStartEvent()),
+  });
   const samples: ColdStartSamples = {
     floor: [],
     driverFloor: [],
     driverFloorExit: [],
-    bundles: {},
+    phases: [],
+    exit: [],
   };
-  const kinds = ['(floor)', '(driver)', ...Object.keys(options.bundles)];
-  for (const name of Object.keys(options.bundles)) {
-    samples.bundles[name] = { phases: [], exit: [], reports: [] };
-  }
+  const kinds = ['floor', 'driver', 'bundle'] as const;
   for (let index = 0; index < options.runs; index++) {
     for (let turn = 0; turn < kinds.length; turn++) {
-      const kind = kinds[(turn + index) % kinds.length] ?? '(floor)';
-      if (kind === '(floor)') {
+      const kind = kinds[(turn + index) % kinds.length];
+      if (kind === 'floor') {
         samples.floor.push((await runNode(['-e', '0'], floorEnv)).exitAtMs);
-        continue;
-      }
-      if (kind === '(driver)') {
-        const run = await runNode([DRIVER], floorEnv);
+      } else if (kind === 'driver') {
+        const run = await runNode([driver('cold-start')], floorEnv);
         samples.driverFloor.push(run.reportAtMs[0] ?? Number.NaN);
         samples.driverFloorExit.push(run.exitAtMs);
-        continue;
+      } else {
+        const run = await runNode([driver('cold-start')], bundleEnv);
+        const answer = run.reports[0] as AnswerReport | undefined;
+        const warm = run.reports[1] as { warmMs: number; status: number } | undefined;
+        if (answer?.status !== 200 || answer.summary?.released !== 1 || warm?.status !== 200) {
+          throw new Error(
+            `cold start did not release: ${JSON.stringify(run.reports)}\n${run.stderr}`,
+          );
+        }
+        samples.phases.push(phasesOf(run, answer, warm.warmMs));
+        samples.exit.push(run.exitAtMs);
       }
-      const bundle = options.bundles[kind] ?? '';
-      const run = await runNode(
-        [DRIVER],
-        servers.functionEnv({ BENCH_BUNDLE: bundle, BENCH_EVENT: eventJson }),
-      );
-      const answer = run.reports[0] as AnswerReport | undefined;
-      const warm = run.reports[1] as { warmMs: number; status: number } | undefined;
-      if (answer?.status !== 200 || answer.summary?.released !== 1 || warm?.status !== 200) {
-        throw new Error(
-          `cold start of ${kind} did not release: ${JSON.stringify(run.reports)}\n${run.stderr}`,
-        );
-      }
-      const target = samples.bundles[kind];
-      target?.phases.push(phasesOf(run, answer, warm.warmMs));
-      target?.exit.push(run.exitAtMs);
-      target?.reports.push(answer);
     }
     options.onProgress?.(index + 1);
   }
@@ -171,7 +158,7 @@ export async function measureColdStarts(
 }
 
 /** Medians of every phase of `phases`. */
-export function medianPhases(phases: readonly ColdPhases[]): ColdPhases {
+function medianPhases(phases: readonly ColdPhases[]): ColdPhases {
   const phase = (name: keyof ColdPhases) => median(phases.map((entry) => entry[name]));
   return {
     total: phase('total'),
@@ -194,12 +181,8 @@ export async function measureColdStart(
 ): Promise<ColdStartResult> {
   await servers.sandbox('POST', 'reset');
   await servers.resetSecretsLog();
-  const samples = await measureColdStarts(servers, {
-    bundles: { bundle: options.bundle },
-    runs: options.runs,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  const { phases = [], exit = [] } = samples.bundles.bundle ?? {};
+  const samples = await measureColdStarts(servers, options);
+  const { phases, exit } = samples;
   const cold = phases.map((entry) => entry.total);
   const { total, ...medians } = medianPhases(phases);
   const floorMedian = median(samples.floor);

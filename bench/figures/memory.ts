@@ -1,12 +1,13 @@
 /**
- * Figure 4, memory: a fresh `node --expose-gc` process (bench/drivers/memory.mjs) serving 50
+ * Figure 4, memory: a fresh `node --expose-gc` process (bench/drivers/memory.ts) serving 50
  * maximum-size HTTP API requests (peak RSS), then 100 more to see the heap settle, beside the peak
  * RSS of `node -e` alone (context).
  */
 
-import path from 'node:path';
 import { httpApiEvent } from '../../test/fixtures/events';
-import { DRIVERS, firstReport, runNode, type Servers } from '../lib/processes';
+import { bulkNumbers } from '../drivers/common';
+import { driver } from '../lib/drivers';
+import { firstReport, runNode, type Servers } from '../lib/processes';
 
 export const REQUESTS = 50;
 /**
@@ -52,13 +53,9 @@ export async function measureMemory(
 ): Promise<MemoryResult> {
   const extra = options.extraRequests ?? EXTRA_REQUESTS;
   await servers.sandbox('POST', 'reset');
-  const event = httpApiEvent({
-    body: JSON.stringify({
-      numbers: Array.from({ length: 100 }, (_, index) => String(13125550000 + index)),
-    }),
-  });
+  const event = httpApiEvent({ body: JSON.stringify({ numbers: bulkNumbers(100) }) });
   const run = await runNode(
-    [...(options.nodeArgs ?? []), '--expose-gc', path.join(DRIVERS, 'memory.mjs')],
+    [...(options.nodeArgs ?? []), '--expose-gc', driver('memory')],
     servers.functionEnv({
       BENCH_BUNDLE: options.bundle,
       BENCH_EVENT: JSON.stringify(event),

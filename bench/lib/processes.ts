@@ -1,7 +1,7 @@
 /**
  * Child processes of the benchmark: the servers process (bench/servers.ts) and the `node` drivers
- * (bench/drivers/*.mjs) that load the bundle. Drivers report on stdout in lines starting with
- * `BENCH:`; every other line (a log line, a warning) is ignored.
+ * (bench/drivers/*.ts, built by ./drivers.ts) that load the bundle. Drivers report on stdout in
+ * lines starting with `BENCH:`; every other line (a log line, a warning) is ignored.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { ServersInfo } from '../servers';
 
 export const ROOT = path.resolve(path.dirname(__filename), '../..');
-export const DRIVERS = path.join(ROOT, 'bench/drivers');
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist/release/handler.js');
 
 /**
