@@ -20,6 +20,8 @@ export const BUNDLE = 'dist/release/handler.js';
 
 export interface PackagedStack {
   template: CfnTemplate;
+  /** Where osls wrote the template (for tools that read the file, such as cfn-lint). */
+  templatePath: string;
   /** The resolved service configuration, including every stage's `params`. */
   state: {
     service: { initialServerlessConfig: { params?: Record<string, Record<string, unknown>> } };
@@ -54,8 +56,10 @@ export async function packageStack(): Promise<PackagedStack> {
 
   const dir = join(ROOT, '.serverless');
   const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const templateFile = 'cloudformation-template-update-stack.json';
   return {
-    template: read('cloudformation-template-update-stack.json') as CfnTemplate,
+    template: read(templateFile) as CfnTemplate,
+    templatePath: join(dir, templateFile),
     state: read('serverless-state.json'),
     artifactPath: join(dir, 'release.zip'),
     output: `${stdout}${stderr}`,
