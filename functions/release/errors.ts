@@ -33,30 +33,59 @@ export abstract class ReleaseFunctionError extends Error {
   abstract readonly http: HttpMeaning;
 }
 
+/** Problems listed in an answer or a log line; the rest are counted, so both stay small. */
+export const MAX_LISTED_ISSUES = 20;
+
 /**
  * The request is not one the function will act on. Nothing was sent to CallFire. The limits (item
  * count, body size) are `tooLarge`: HTTP 413 rather than 400.
+ *
+ * At most {@link MAX_LISTED_ISSUES} problems are listed, each path and message clipped, and the
+ * rest counted: a request of 34,000 unknown keys must not make a 6 MB answer or log line.
  */
 export class InvalidRequestError extends ReleaseFunctionError {
   override readonly name = 'InvalidRequestError';
+  /** The problems listed, at most {@link MAX_LISTED_ISSUES}. */
   readonly issues: RequestIssue[];
+  /** How many more problems were found and not listed. */
+  readonly omitted: number;
   readonly tooLarge: boolean;
 
-  /** @param options.source where the request came from, when that explains the problem */
-  constructor(issues: RequestIssue[], options: { tooLarge?: boolean; source?: string } = {}) {
-    const where = options.source ? ` in ${options.source}` : '';
+  /**
+   * @param options.source where the request came from, when that explains the problem
+   * @param options.omitted problems already left out of `issues` (when re-raising another's)
+   */
+  constructor(
+    issues: RequestIssue[],
+    options: { tooLarge?: boolean; source?: string; omitted?: number } = {},
+  ) {
+    const listed = issues
+      .slice(0, MAX_LISTED_ISSUES)
+      .map(({ path, message }) => ({ path: clip(path, 120), message: clip(message, 400) }));
+    const omitted = issues.length - listed.length + (options.omitted ?? 0);
+    const where = options.source ? ` in ${clip(options.source, 300)}` : '';
+    const more = omitted > 0 ? `; and ${omitted} more problems` : '';
     super(
-      `Invalid release request${where}: ${issues.map((issue) => `${issue.path || '(request)'}: ${issue.message}`).join('; ')}`,
+      `Invalid release request${where}: ${listed.map((issue) => `${issue.path || '(request)'}: ${issue.message}`).join('; ')}${more}`,
     );
-    this.issues = issues;
+    this.issues = listed;
+    this.omitted = omitted;
     this.tooLarge = options.tooLarge ?? false;
   }
 
   get http(): HttpMeaning {
+    const errors =
+      this.omitted > 0
+        ? [...this.issues, { path: '', message: `and ${this.omitted} more problems not listed` }]
+        : this.issues;
     return this.tooLarge
-      ? { status: 413, code: 'REQUEST_TOO_LARGE', expose: true, details: { errors: this.issues } }
-      : { status: 400, code: 'INVALID_REQUEST', expose: true, details: { errors: this.issues } };
+      ? { status: 413, code: 'REQUEST_TOO_LARGE', expose: true, details: { errors } }
+      : { status: 400, code: 'INVALID_REQUEST', expose: true, details: { errors } };
   }
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
 }
 
 /**
@@ -128,8 +157,10 @@ export type FailureCode =
   | 'AMBIGUOUS_KEYWORD'
   | 'CREDENTIALS_REJECTED'
   | 'UPSTREAM_HTTP'
+  | 'UPSTREAM_INVALID'
   | 'NETWORK'
-  | 'DEADLINE';
+  | 'DEADLINE'
+  | 'OUTCOME_UNKNOWN';
 
 /**
  * A failed CallFire call, already stripped of everything `soap` and its transport attach to their
@@ -140,10 +171,21 @@ export class CallFireError extends Error {
   override readonly name = 'CallFireError';
   readonly code: FailureCode;
   readonly retryable: boolean;
+  /** How long CallFire asked callers to wait before trying again (its Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  /** The request was sent and no answer came: CallFire may have applied it. */
+  readonly uncertain: boolean;
 
-  constructor(code: FailureCode, message: string, retryable: boolean, options?: ErrorOptions) {
+  constructor(
+    code: FailureCode,
+    message: string,
+    retryable: boolean,
+    options: ErrorOptions & { retryAfterMs?: number | undefined; uncertain?: boolean } = {},
+  ) {
     super(message, options);
     this.code = code;
     this.retryable = retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.uncertain = options.uncertain ?? false;
   }
 }

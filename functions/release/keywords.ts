@@ -55,23 +55,48 @@ export function matchKeyword(
   };
 }
 
-/** Reads every page of the account's keywords (`QueryKeywords`, CallFire's largest page size). */
+/**
+ * Reads every page of the account's keywords (`QueryKeywords`, CallFire's largest page size).
+ * An entry listed twice (pages that overlap while the account changes) counts once. A server that
+ * ignores `FirstResult` and sends a page it already sent stops the paging at once: it would never
+ * reach the end.
+ */
 export async function listAccountKeywords(
   caller: CallFireCaller,
 ): Promise<CallResult<AccountKeyword[]>> {
-  const keywords: AccountKeyword[] = [];
+  const keywords = new Map<string, AccountKeyword>();
+  let received = 0;
   let attempts = 0;
   for (let page = 0; page < MAX_KEYWORD_PAGES; page++) {
     const result = await caller.call('QueryKeywords', (service, credentials, attempt) =>
       service.queryKeywords(
-        { firstResult: keywords.length, maxResults: MAX_PAGE_SIZE },
+        { firstResult: received, maxResults: MAX_PAGE_SIZE },
         { credentials, ...attempt },
       ),
     );
     attempts += result.attempts;
     if (!result.ok) return { ...result, attempts };
-    keywords.push(...result.value.keywords);
-    if (result.value.keywords.length === 0 || keywords.length >= result.value.totalResults) break;
+    const before = keywords.size;
+    for (const entry of result.value.keywords) keywords.set(keywordKey(entry), entry);
+    const { length } = result.value.keywords;
+    if (length > 0 && keywords.size === before) {
+      return { ok: false, error: repeatedPage(received), attempts };
+    }
+    received += length;
+    if (length === 0 || received >= result.value.totalResults) break;
   }
-  return { ok: true, value: keywords, attempts };
+  return { ok: true, value: [...keywords.values()], attempts };
+}
+
+/** One account keyword's identity: its short code and CallFire's spelling. */
+export function keywordKey(entry: { shortCode: string; keyword: string }): string {
+  return `${entry.shortCode}/${entry.keyword}`;
+}
+
+function repeatedPage(firstResult: number): CallFireError {
+  return new CallFireError(
+    'UPSTREAM_INVALID',
+    `CallFire's QueryKeywords answered FirstResult ${firstResult} with keywords it had already listed: paging stopped (the server ignores FirstResult)`,
+    false,
+  );
 }

@@ -1,14 +1,15 @@
-import type { Lease, NumberService } from './callfire/number-service';
+import type { AccountKeyword, Lease, NumberService } from './callfire/number-service';
 import {
   type CallFireCaller,
   createCallFireCaller,
   NO_OBSERVER,
   type ReleaseObserver,
+  readWithin,
 } from './callfire-caller';
 import { createLimiter, type Limiter, mapWithConcurrency } from './concurrency';
 import type { CredentialsSource } from './credentials/secret-credentials';
-import { type CallFireError, ConfigurationError } from './errors';
-import { listAccountKeywords, matchKeyword, type Resolution } from './keywords';
+import { CallFireError, ConfigurationError } from './errors';
+import { keywordKey, listAccountKeywords, matchKeyword, type Resolution } from './keywords';
 import type { KeywordTarget, ReleaseRequest } from './request';
 import {
   failedWith,
@@ -61,7 +62,9 @@ export async function openSession(
   const budget = createBudget(options.budgetMs);
   try {
     const observer = ports.observer ?? NO_OBSERVER;
-    const initial = await ports.credentials.get();
+    const initial = await readWithin({ budget, secretId: options.secretId }, () =>
+      ports.credentials.get(),
+    );
     const caller = createCallFireCaller({ ...ports, observer, budget, ...options }, initial);
     const { concurrency } = options;
     const limiter = typeof concurrency === 'number' ? createLimiter(concurrency) : concurrency;
@@ -101,21 +104,16 @@ export async function releaseInSession(
   if (request.keywords.length > 0) {
     items.push(...(await resolveKeywords(request.keywords, session.caller)));
   }
-  // Two requested keywords can resolve to the same account keyword: release it once.
-  const shared = new Map<string, Promise<CallResult<void>>>();
+  const lookups = createLookups(session.caller);
   const settled = await mapWithConcurrency(items, session.limiter, async (item) => {
     const started = Date.now();
     const done =
       item.kind === 'number'
         ? await settleNumber(item.number, request.dryRun, session.caller)
-        : await settleKeyword(item, request.dryRun, session.caller, shared);
+        : await settleKeyword(item, request.dryRun, session.caller, lookups);
     const { result, attempts } = done;
-    session.observer.item({
-      result,
-      attempts,
-      latencyMs: Date.now() - started,
-      dryRun: request.dryRun,
-    });
+    const { dryRun } = request;
+    session.observer.item({ result, attempts, latencyMs: Date.now() - started, dryRun });
     return done;
   });
   const results = settled.map((item) => item.result);
@@ -136,36 +134,46 @@ interface Settled<R extends ItemResult = ItemResult> {
   failure?: CallFireError;
 }
 
+/** Look-ups shared by the items of one request: the account's keywords are listed at most once. */
+interface Lookups {
+  keywords(): Promise<CallResult<AccountKeyword[]>>;
+}
+
+function createLookups(caller: CallFireCaller): Lookups {
+  let keywords: Promise<CallResult<AccountKeyword[]>> | undefined;
+  return { keywords: () => (keywords ??= listAccountKeywords(caller)) };
+}
+
 async function settleNumber(
   number: string,
   dryRun: boolean,
   caller: CallFireCaller,
 ): Promise<Settled<NumberResult>> {
   const identity = { kind: 'number', number } as const;
-  if (dryRun) {
-    const looked = await caller.call('GetNumber', (service, credentials, attempt) =>
+  const lookUp = () =>
+    caller.call('GetNumber', (service, credentials, attempt) =>
       service.getNumber(number, { credentials, ...attempt }),
     );
-    return looked.ok
-      ? {
-          result: { ...identity, outcome: dryRunOutcome(looked.value), lease: looked.value },
-          attempts: looked.attempts,
-        }
-      : failedItem(identity, looked.error, looked.attempts);
+  if (dryRun) {
+    const looked = await lookUp();
+    if (!looked.ok) return failedItem(identity, looked.error, looked.attempts);
+    const { value: lease, attempts } = looked;
+    return { result: { ...identity, outcome: dryRunOutcome(lease), lease }, attempts };
   }
   const released = await caller.call('Release', (service, credentials, attempt) =>
     service.release({ number }, { credentials, ...attempt }),
   );
-  return released.ok
-    ? { result: { ...identity, outcome: 'released' }, attempts: released.attempts }
-    : failedItem(identity, released.error, released.attempts);
+  if (released.ok)
+    return { result: { ...identity, outcome: 'released' }, attempts: released.attempts };
+  if (!released.maybeApplied) return failedItem(identity, released.error, released.attempts);
+  return verify(identity, released, lookUp);
 }
 
 async function settleKeyword(
   item: Extract<WorkItem, { kind: 'keyword' }>,
   dryRun: boolean,
   caller: CallFireCaller,
-  shared: Map<string, Promise<CallResult<void>>>,
+  lookups: Lookups,
 ): Promise<Settled<KeywordResult>> {
   const { resolution, requested } = item;
   if (!resolution.ok) {
@@ -175,30 +183,76 @@ async function settleKeyword(
   const { keyword, shortCode, lease } = resolution.keyword;
   const identity = { kind: 'keyword', keyword, shortCode } as const;
   if (dryRun) return { result: { ...identity, outcome: dryRunOutcome(lease), lease }, attempts: 0 };
-  const key = `${shortCode}/${keyword}`;
-  let release = shared.get(key);
-  if (!release) {
-    release = caller.call('Release', (service, credentials, attempt) =>
-      service.release({ number: shortCode, keyword }, { credentials, ...attempt }),
-    );
-    shared.set(key, release);
-  }
-  const released = await release;
-  return released.ok
-    ? { result: { ...identity, outcome: 'released' }, attempts: released.attempts }
-    : failedItem(identity, released.error, released.attempts);
+  const released = await caller.call('Release', (service, credentials, attempt) =>
+    service.release({ number: shortCode, keyword }, { credentials, ...attempt }),
+  );
+  if (released.ok)
+    return { result: { ...identity, outcome: 'released' }, attempts: released.attempts };
+  if (!released.maybeApplied) return failedItem(identity, released.error, released.attempts);
+  return verify(identity, released, async () => {
+    const listed = await lookups.keywords();
+    if (!listed.ok) return listed;
+    const entry = listed.value.find((candidate) => keywordKey(candidate) === keywordKey(identity));
+    return entry
+      ? { ...listed, value: entry.lease }
+      : {
+          ok: false,
+          error: new CallFireError('NOT_FOUND', 'no longer listed', false),
+          attempts: 0,
+        };
+  });
 }
 
+/**
+ * A Release sent without a known outcome (its answer was lost: a timeout or a broken connection
+ * after sending) is looked up rather than guessed: auto-renew off or status RELEASED means CallFire
+ * applied it; auto-renew still on means it did not, and the failure stands. When the look-up
+ * itself fails (or there is no time left for it), the item says the outcome is unknown.
+ */
+async function verify<I extends Pick<ItemResult, 'kind'>>(
+  identity: I,
+  released: Extract<CallResult<void>, { ok: false }>,
+  lookUp: () => Promise<CallResult<Lease>>,
+): Promise<Settled<I & ItemResult>> {
+  const looked = await lookUp();
+  const attempts = released.attempts + looked.attempts;
+  if (looked.ok) {
+    if (dryRunOutcome(looked.value) === 'alreadyReleased') {
+      const result = { ...identity, outcome: 'released', verified: true } as I & ItemResult;
+      return { result, attempts };
+    }
+    return failedItem(identity, released.error, attempts) as Settled<I & ItemResult>;
+  }
+  const unknown = new CallFireError(
+    'OUTCOME_UNKNOWN',
+    `Release was sent but its answer was lost (${released.error.code}), and looking it up failed (${looked.error.code}): retry the request (releasing again is harmless)`,
+    true,
+  );
+  return failedItem(identity, unknown, attempts) as Settled<I & ItemResult>;
+}
+
+/**
+ * Resolves every requested keyword against one listing of the account. Two requested keywords
+ * that name the same account keyword ("VANILLA" and { "Vanilla", "67076" }) are one item: released
+ * once, reported once, where the first of them stood.
+ */
 async function resolveKeywords(
   requested: KeywordTarget[],
   caller: CallFireCaller,
 ): Promise<WorkItem[]> {
   const listing = await listAccountKeywords(caller);
-  return requested.map((target) => ({
-    kind: 'keyword',
-    requested: target,
-    resolution: listing.ok ? matchKeyword(listing.value, target) : listing,
-  }));
+  const seen = new Set<string>();
+  const items: WorkItem[] = [];
+  for (const target of requested) {
+    const resolution = listing.ok ? matchKeyword(listing.value, target) : listing;
+    if (resolution.ok) {
+      const key = keywordKey(resolution.keyword);
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    items.push({ kind: 'keyword', requested: target, resolution });
+  }
+  return items;
 }
 
 function failedItem<I extends Pick<ItemResult, 'kind'>>(

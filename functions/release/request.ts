@@ -22,20 +22,28 @@ const KEYWORD_FIELDS = new Set(['keyword', 'shortCode']);
 // through unescaped, so nothing else may reach the envelope.
 const KEYWORD_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
 const SHORT_CODE_PATTERN = /^[0-9]{3,15}$/;
-const NUMBER_SEPARATORS = /[\s\-.()]/g;
+// The separators people write between digit groups: the plain space (U+0020, not any white space:
+// a tab, a line break, a no-break space or a BOM inside a number is a copy-paste accident to
+// report, not to guess around), dash, dot and parentheses.
+const NUMBER_SEPARATORS = /[ \-.()]/g;
 
 /**
  * Normalises a phone number to CallFire's digits-only E.164 form.
  *
+ * A leading `+` says the digits after it already carry their country code; only a number written
+ * without one gets the North American reading (10 digits: a leading `1`).
+ *
  * @example normalizeNumber('+1 (425) 555-1213') // '14255551213'
+ * @example normalizeNumber('(425) 555-1213') // '14255551213'
+ * @example normalizeNumber('+65 9123 4567') // undefined: 10 digits with their country code
  * @returns the digits, or undefined when the value is not a phone number
  */
 export function normalizeNumber(value: string): string | undefined {
   let digits = value.replace(NUMBER_SEPARATORS, '');
-  if (digits.startsWith('+')) digits = digits.slice(1);
+  const international = digits.startsWith('+');
+  if (international) digits = digits.slice(1);
   if (!/^[0-9]+$/.test(digits)) return undefined;
-  // A 10-digit number is a North American one written without its country code.
-  if (digits.length === 10) digits = `1${digits}`;
+  if (!international && digits.length === 10) digits = `1${digits}`;
   return digits.length >= 11 && digits.length <= 15 ? digits : undefined;
 }
 
@@ -53,7 +61,7 @@ export function parseReleaseRequest(input: unknown): ReleaseRequest {
   for (const field of Object.keys(input)) {
     if (!ALLOWED_FIELDS.has(field)) {
       issues.push({
-        path: field,
+        path: truncate(field),
         message: `unknown field; allowed: ${[...ALLOWED_FIELDS].join(', ')}`,
       });
     }
@@ -86,10 +94,7 @@ export function parseReleaseRequest(input: unknown): ReleaseRequest {
     }
     const normalized = normalizeNumber(value);
     if (normalized === undefined) {
-      issues.push({
-        path,
-        message: `"${truncate(value)}" is not a phone number: expected 10 digits (North America) or 11 to 15 digits with country code`,
-      });
+      issues.push({ path, message: numberProblem(value) });
       return;
     }
     numbers.add(normalized);
@@ -116,6 +121,14 @@ export function parseReleaseRequest(input: unknown): ReleaseRequest {
   return { numbers: [...numbers], keywords: [...keywords.values()], dryRun };
 }
 
+function numberProblem(value: string): string {
+  const shown = `"${truncate(value)}" is not a phone number`;
+  if (/[^\x20-\x7e]/.test(value)) {
+    return `${shown}: it holds an invisible or non-ASCII character (a tab, line break, no-break space…)`;
+  }
+  return `${shown}: expected 10 digits (North America), or 11 to 15 digits with the country code (a leading + means the country code is there)`;
+}
+
 function parseKeyword(
   value: unknown,
   path: string,
@@ -132,7 +145,7 @@ function parseKeyword(
   for (const field of Object.keys(value)) {
     if (!KEYWORD_FIELDS.has(field)) {
       issues.push({
-        path: `${path}.${field}`,
+        path: `${path}.${truncate(field)}`,
         message: 'unknown field; allowed: keyword, shortCode',
       });
       valid = false;
@@ -195,8 +208,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Keeps echoed input short: an error message must stay readable whatever was sent. */
-function truncate(value: string): string {
+/** Keeps echoed input short and printable: an error message must stay readable whatever was sent. */
+export function truncate(value: string, length = 40): string {
   const printable = value.replace(/[^\x20-\x7e]/g, '?');
-  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+  return printable.length > length ? `${printable.slice(0, length)}…` : printable;
 }

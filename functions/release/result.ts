@@ -15,6 +15,11 @@ interface ItemBase {
   /** Dry runs only: the lease as CallFire reports it. */
   lease?: Lease;
   error?: ItemError;
+  /**
+   * Set on `released` when the Release's answer was lost and a look-up showed it had been
+   * applied (auto-renew off).
+   */
+  verified?: true;
 }
 export interface NumberResult extends ItemBase {
   kind: 'number';

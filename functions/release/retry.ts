@@ -20,6 +20,40 @@ export function createBudget(ms: number, now: number = Date.now()): Budget {
   };
 }
 
+/**
+ * Settles with `work`, or rejects with `expired()` as soon as the budget runs out: for work that
+ * takes no abort signal of its own (the secret read through Powertools). The work itself is left
+ * to finish or time out on its own; its result is then ignored.
+ */
+export function withinBudget<T>(
+  work: Promise<T>,
+  budget: Budget,
+  expired: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(expired());
+    };
+    if (budget.signal.aborted) {
+      onAbort();
+      return;
+    }
+    budget.signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => budget.signal.removeEventListener('abort', onAbort);
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   attempts: number;
@@ -43,17 +77,23 @@ export interface Attempt {
   timeoutMs: number;
 }
 
-/** How a CallFire call ended, after how many attempts. */
+/**
+ * How a CallFire call ended, after how many attempts. A failure whose request may have reached
+ * CallFire and been applied (an attempt sent without an answer) says so: `maybeApplied`.
+ */
 export type CallResult<T> =
   | { ok: true; value: T; attempts: number }
-  | { ok: false; error: CallFireError; attempts: number };
+  | { ok: false; error: CallFireError; attempts: number; maybeApplied?: boolean };
 
 /**
  * Runs `call` until it succeeds, fails permanently, runs out of attempts or out of budget.
  * Transient failures wait an exponential backoff with full jitter (AWS Architecture Blog,
- * "Exponential Backoff And Jitter"), so concurrent items that failed together do not retry in step.
+ * "Exponential Backoff And Jitter"), so concurrent items that failed together do not retry in step,
+ * and at least as long as CallFire's Retry-After asks; when that wait does not fit the budget, the
+ * last failure stands at once instead of hammering.
  *
- * Never throws: the result says how it ended and after how many attempts.
+ * `DEADLINE` is only for a call never sent; a call the budget cut off after sending fails with
+ * what happened to it (an uncertain TIMEOUT). Never throws.
  */
 export async function callWithRetries<T>(
   call: (attempt: Attempt) => Promise<T>,
@@ -63,9 +103,14 @@ export async function callWithRetries<T>(
 ): Promise<CallResult<T>> {
   let last: CallFireError | undefined;
   let made = 0;
+  let maybeApplied = false;
+  const failure = (error: CallFireError, attempts: number): CallResult<T> =>
+    maybeApplied ? { ok: false, error, attempts, maybeApplied } : { ok: false, error, attempts };
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (attempt > 1) {
-      const delay = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
+    if (last) {
+      const backoff =
+        random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 2));
+      const delay = Math.max(backoff, last.retryAfterMs ?? 0);
       if (Date.now() + delay + policy.minAttemptMs > budget.deadline) break;
       await sleep(delay);
     }
@@ -80,17 +125,17 @@ export async function callWithRetries<T>(
         attempts: attempt,
       };
     } catch (error) {
-      if (budget.signal.aborted)
-        return { ok: false, error: deadlineError(error), attempts: attempt };
       last = asCallFireError(error);
-      if (!last.retryable || attempt === policy.attempts)
-        return { ok: false, error: last, attempts: attempt };
+      if (last.uncertain) maybeApplied = true;
+      if (budget.signal.aborted) {
+        return failure(last.uncertain ? last : deadlineError(), attempt);
+      }
+      if (!last.retryable || attempt === policy.attempts) return failure(last, attempt);
     }
   }
   // Only the budget ends the loop early: what is left would not finish in time.
-  return { ok: false, error: deadlineError(last), attempts: made };
+  return failure(last ?? deadlineError(), made);
 }
-
 async function withTimeout<T>(
   call: (attempt: Attempt) => Promise<T>,
   deadline: AbortSignal,
@@ -110,16 +155,8 @@ async function withTimeout<T>(
   }
 }
 
-function deadlineError(last: unknown): CallFireError {
-  const after =
-    last instanceof CallFireError && last.code !== 'DEADLINE'
-      ? ` (last failure: ${last.code})`
-      : '';
-  return new CallFireError(
-    'DEADLINE',
-    `Not finished before the invocation's time ran out${after}`,
-    true,
-  );
+function deadlineError(): CallFireError {
+  return new CallFireError('DEADLINE', "Not sent before the invocation's time ran out", true);
 }
 
 function asCallFireError(error: unknown): CallFireError {

@@ -28,8 +28,11 @@ export interface RecordedCall {
   abortedAt?: number;
 }
 
-/** What a scripted call does instead of answering from the account. */
-export type Scripted = CallFireError | 'hang';
+/**
+ * What a scripted call does instead of answering from the account: fail, never answer (`hang`),
+ * or apply a Release and then never answer (`lost`: the answer lost after CallFire applied it).
+ */
+export type Scripted = CallFireError | 'hang' | 'lost';
 
 export interface FakeNumberServiceOptions {
   /** The account's keywords, returned by QueryKeywords `pageSize` at a time. */
@@ -41,13 +44,15 @@ export interface FakeNumberServiceOptions {
    * Scripted behaviour per call key, consumed one entry per call (then the call answers
    * normally). Keys: Release of a number `number`, of a keyword `shortCode/keyword`; GetNumber
    * `get:number`; QueryKeywords `query`. `'hang'` waits until the call's signal aborts and then
-   * rejects TIMEOUT, as the adapter does when `soap`'s request is cancelled.
+   * rejects TIMEOUT marked uncertain, as the adapter does when a request it sent is cancelled.
    */
   script?: Record<string, Scripted[]>;
   /** When set, a call whose password is not listed is rejected CREDENTIALS_REJECTED (HTTP 401). */
   acceptedPasswords?: string[];
   /** Time each call takes (real or fake timers), so calls overlap. */
   delayMs?: number;
+  /** QueryKeywords answers the first page whatever FirstResult asks (a misbehaving server). */
+  ignoreFirstResult?: boolean;
 }
 
 export interface FakeNumberService extends NumberService {
@@ -73,6 +78,7 @@ export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeN
     args: Record<string, unknown>,
     call: CallOptions,
     answer: () => T,
+    apply: () => void = () => {},
   ): Promise<T> {
     const recorded: RecordedCall = {
       operation,
@@ -94,7 +100,8 @@ export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeN
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
       const step = script.get(key)?.shift();
-      if (step === 'hang') return await untilAborted(call);
+      if (step === 'lost') apply();
+      if (step === 'hang' || step === 'lost') return await untilAborted(call);
       if (options.delayMs) await delay(options.delayMs, call);
       if (
         options.acceptedPasswords &&
@@ -123,7 +130,15 @@ export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeN
     release(target, call) {
       const key =
         target.keyword === undefined ? target.number : `${target.number}/${target.keyword}`;
-      return handle('Release', key, { ...target }, call, () => undefined);
+      // A lost answer turns auto-renew off, as CallFire would have before the answer got lost.
+      const apply = () => {
+        const lease =
+          target.keyword === undefined
+            ? leases[target.number]
+            : keywords.find((entry) => `${entry.shortCode}/${entry.keyword}` === key)?.lease;
+        if (lease) lease.autoRenew = false;
+      };
+      return handle('Release', key, { ...target }, call, () => undefined, apply);
     },
     getNumber(number, call) {
       return handle('GetNumber', `get:${number}`, { number }, call, () => {
@@ -136,9 +151,10 @@ export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeN
     queryKeywords(page, call) {
       return handle('QueryKeywords', 'query', { ...page }, call, (): KeywordPage => {
         const size = Math.min(page.maxResults, options.pageSize ?? page.maxResults);
+        const first = options.ignoreFirstResult ? 0 : page.firstResult;
         return {
           totalResults: keywords.length,
-          keywords: structuredClone(keywords.slice(page.firstResult, page.firstResult + size)),
+          keywords: structuredClone(keywords.slice(first, first + size)),
         };
       });
     },
@@ -149,7 +165,9 @@ function untilAborted(call: CallOptions): Promise<never> {
   return new Promise((_, reject) => {
     const fail = () =>
       reject(
-        new CallFireError('TIMEOUT', `CallFire did not answer within ${call.timeoutMs} ms`, true),
+        new CallFireError('TIMEOUT', `CallFire did not answer within ${call.timeoutMs} ms`, true, {
+          uncertain: true,
+        }),
       );
     if (call.signal.aborted) fail();
     else call.signal.addEventListener('abort', fail, { once: true });
@@ -164,7 +182,14 @@ function delay(ms: number, call: CallOptions): Promise<void> {
       () => {
         clearTimeout(timer);
         reject(
-          new CallFireError('TIMEOUT', `CallFire did not answer within ${call.timeoutMs} ms`, true),
+          new CallFireError(
+            'TIMEOUT',
+            `CallFire did not answer within ${call.timeoutMs} ms`,
+            true,
+            {
+              uncertain: true,
+            },
+          ),
         );
       },
       { once: true },

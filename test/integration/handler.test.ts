@@ -396,7 +396,7 @@ describe('bundled handler over HTTP', () => {
       'UPSTREAM_HTTP',
       true,
     ],
-    ['200 with an empty body', { type: 'http', status: 200, body: '' }, 'UPSTREAM_HTTP', true],
+    ['200 with an empty body', { type: 'http', status: 200, body: '' }, 'UPSTREAM_HTTP', false],
     [
       '401 with a JSON body',
       {
@@ -445,9 +445,10 @@ describe('bundled handler over HTTP', () => {
     expect(releaseCalls().length).toBe(2);
   });
 
-  it('fails TIMEOUT when CallFire never answers within CALLFIRE_TIMEOUT_MS, after 3 attempts', async () => {
+  it('fails TIMEOUT when CallFire never answers within CALLFIRE_TIMEOUT_MS, after 3 attempts and a look-up', async () => {
     const handler = container({ CALLFIRE_TIMEOUT_MS: '300' });
     sandbox.injectFault({
+      operation: 'Release',
       target: '14255551212',
       fault: { type: 'hang' },
       times: Number.POSITIVE_INFINITY,
@@ -465,6 +466,8 @@ describe('bundled handler over HTTP', () => {
       retryable: true,
     });
     expect(releaseCalls().length).toBe(3);
+    // The answers were lost after sending: the number was looked up, and auto-renew was still on.
+    expect(sandbox.calls.filter((call) => call.operation === 'GetNumber')).toHaveLength(1);
   });
 
   it('gives up after 3 attempts: HTTP 502 with a retryable error', async () => {
@@ -485,8 +488,8 @@ describe('bundled handler over HTTP', () => {
     expect(releaseCalls().length).toBe(3);
   });
 
-  it('fails what cannot finish before the invocation deadline with DEADLINE', async () => {
-    const handler = container();
+  it('answers before the invocation deadline: OUTCOME_UNKNOWN for what was sent, DEADLINE for what was not', async () => {
+    const handler = container({ RELEASE_CONCURRENCY: '1' });
     sandbox.injectFault({
       target: '14255551212',
       fault: { type: 'hang' },
@@ -496,12 +499,17 @@ describe('bundled handler over HTTP', () => {
     const started = Date.now();
     const answer = await http(
       handler,
-      httpApiEvent({ body: releaseBody({ numbers: ['14255551212'] }) }),
+      httpApiEvent({ body: releaseBody({ numbers: ['14255551212', '14255551213'] }) }),
       2_500,
     );
 
     expect(answer.statusCode).toBe(502);
-    expect(answer.body.results?.[0]?.error).toMatchObject({ code: 'DEADLINE', retryable: true });
+    expect(answer.body.results?.map((item) => item.error?.code)).toEqual([
+      'OUTCOME_UNKNOWN',
+      'DEADLINE',
+    ]);
+    expect(answer.body.results?.every((item) => item.error?.retryable)).toBe(true);
+    expect(releaseCalls().map((call) => call.number)).toEqual(['14255551212']);
     // Answered inside the invocation's 2.5 s, not after CallFire's 10 s call timeout.
     expect(Date.now() - started).toBeLessThan(2_500);
   });

@@ -512,7 +512,7 @@ describe('release handler (createHandler)', () => {
   });
 
   describe('HTTP: time budget', () => {
-    it(`gives an HTTP request at most ${HTTP_BUDGET_MS} ms, then fails the item DEADLINE`, async () => {
+    it(`gives an HTTP request at most ${HTTP_BUDGET_MS} ms, then fails an item sent without answer OUTCOME_UNKNOWN`, async () => {
       // Prepare
       vi.useFakeTimers();
       const { handler, numberService } = givenHandler({
@@ -538,7 +538,7 @@ describe('release handler (createHandler)', () => {
           kind: 'number',
           number: '14255551212',
           outcome: 'failed',
-          error: { code: 'DEADLINE', message: expect.any(String), retryable: true },
+          error: { code: 'OUTCOME_UNKNOWN', message: expect.any(String), retryable: true },
         },
       ]);
       expect((numberService.calls[0]?.abortedAt ?? Number.NaN) - start).toBe(25_000);
@@ -585,7 +585,7 @@ describe('release handler (createHandler)', () => {
       // Assess
       expect((numberService.calls[0]?.abortedAt ?? Number.NaN) - start).toBe(119_000);
       expect(error.name).toBe('ReleaseIncompleteError');
-      expect(error.message).toContain('14255551212 DEADLINE');
+      expect(error.message).toContain('14255551212 OUTCOME_UNKNOWN');
     });
   });
 

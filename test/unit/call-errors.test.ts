@@ -1,6 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { toCallFireError } from '../../functions/release/callfire/call-errors';
+import {
+  redact,
+  retryAfterOf,
+  toCallFireError,
+} from '../../functions/release/callfire/call-errors';
 import { CallFireError } from '../../functions/release/errors';
 
 // What raw `soap` errors may carry: the request config, with the Basic Authorization header of
@@ -74,11 +78,12 @@ function invalidXml(status: number) {
  * The transport's own rejection of an answer without a SOAP envelope: only the status is kept
  * (the request config attached here checks that nothing else of a raw error leaks).
  */
-function notSoap(status: number) {
+function notSoap(status: number, headers: Record<string, string> = {}, what?: string) {
   return Object.assign(new Error(`HTTP ${status} without a SOAP envelope`), {
     code: 'ERR_NOT_SOAP',
-    response: { status },
+    response: { status, headers },
     config: requestConfig(),
+    ...(what ? { what } : {}),
   });
 }
 
@@ -121,7 +126,7 @@ describe('toCallFireError', () => {
       const raw = soapFault({ FaultCode: faultCode, Message: `${faultCode} happened` }, status);
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error).toBeInstanceOf(CallFireError);
@@ -139,7 +144,7 @@ describe('toCallFireError', () => {
       });
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('NOT_FOUND');
@@ -152,7 +157,7 @@ describe('toCallFireError', () => {
       const raw = soapFault({ FaultCode: 'UNAVAILABLE' }, 500, 'try again later');
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('UNAVAILABLE');
@@ -164,7 +169,7 @@ describe('toCallFireError', () => {
       const raw = soapFault({ FaultCode: 'SOMETHING_NEW', Message: 'x' }, 500);
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('UPSTREAM_HTTP');
@@ -182,7 +187,7 @@ describe('toCallFireError', () => {
       });
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.message).toBe(
@@ -200,7 +205,7 @@ describe('toCallFireError', () => {
       });
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.message).toBe(`CallFire fault BAD_REQUEST: bad input ${'x'.repeat(290)}…`);
@@ -214,7 +219,7 @@ describe('toCallFireError', () => {
       ['401 without a SOAP envelope', () => notSoap(401)],
     ])('%s → CREDENTIALS_REJECTED, not retryable', (_case, build) => {
       // Act
-      const error = toCallFireError(build(), 10_000);
+      const error = toCallFireError(build(), { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('CREDENTIALS_REJECTED');
@@ -229,12 +234,15 @@ describe('toCallFireError', () => {
       ['429 Too Many Requests', () => httpError('Error http status codes', 429), 429, true],
       ['404 Not Found', () => httpError('Error http status codes', 404), 404, false],
       ['403 Forbidden', () => httpError('Cannot parse response', 403, '<html/>'), 403, false],
-      ['200 without a SOAP envelope (a proxy answered)', () => notSoap(200), 200, true],
+      ['200 without a SOAP envelope (a proxy answered)', () => notSoap(200), 200, false],
+      ['202 without a SOAP envelope', () => notSoap(202), 202, false],
+      ['302 (a redirect, never followed)', () => notSoap(302), 302, true],
+      ['307 (a redirect, never followed)', () => notSoap(307), 307, true],
       ['503 without a SOAP envelope', () => notSoap(503), 503, true],
       ['404 without a SOAP envelope', () => notSoap(404), 404, false],
     ])('%s → UPSTREAM_HTTP', (_case, build, status, retryable) => {
       // Act
-      const error = toCallFireError(build(), 10_000);
+      const error = toCallFireError(build(), { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('UPSTREAM_HTTP');
@@ -250,7 +258,7 @@ describe('toCallFireError', () => {
       ['ENOTFOUND', 'getaddrinfo ENOTFOUND www.callfire.com'],
     ])('%s → NETWORK, retryable', (code, message) => {
       // Act
-      const error = toCallFireError(networkError(code, message), 10_000);
+      const error = toCallFireError(networkError(code, message), { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe('NETWORK');
@@ -263,7 +271,7 @@ describe('toCallFireError', () => {
       ['ETIMEDOUT', 'connect ETIMEDOUT 127.0.0.1:443', 'Error'],
     ])('%s → TIMEOUT naming the attempt timeout, retryable', (code, message, name) => {
       // Act
-      const error = toCallFireError(networkError(code, message, name), 7_000);
+      const error = toCallFireError(networkError(code, message, name), { timeoutMs: 7_000 });
 
       // Assess
       expect(error.code).toBe('TIMEOUT');
@@ -276,7 +284,7 @@ describe('toCallFireError', () => {
       const raw = new DOMException('This operation was aborted', 'AbortError');
 
       // Act
-      const error = toCallFireError(raw, 2_500);
+      const error = toCallFireError(raw, { timeoutMs: 2_500 });
 
       // Assess
       expect(error.code).toBe('TIMEOUT');
@@ -290,7 +298,7 @@ describe('toCallFireError', () => {
       const original = new CallFireError('DEADLINE', 'out of time', true);
 
       // Act
-      const error = toCallFireError(original, 10_000);
+      const error = toCallFireError(original, { timeoutMs: 10_000 });
 
       // Assess
       expect(error).toBe(original);
@@ -312,7 +320,7 @@ describe('toCallFireError', () => {
       ],
     ])('%s → a retryable NETWORK error that does not echo it', (_case, raw, code, message) => {
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       expect(error.code).toBe(code);
@@ -339,7 +347,7 @@ describe('toCallFireError', () => {
       expect(inspect(raw, { depth: 10 })).toContain(ENCODED);
 
       // Act
-      const error = toCallFireError(raw, 10_000);
+      const error = toCallFireError(raw, { timeoutMs: 10_000 });
 
       // Assess
       for (const rendering of everyRendering(error)) {
@@ -348,6 +356,131 @@ describe('toCallFireError', () => {
         expect(rendering).not.toContain('Authorization');
       }
       expect(error.cause).toBeUndefined();
+    });
+  });
+
+  describe('what the transport says was wrong', () => {
+    it('names it in the message', () => {
+      // Act
+      const error = toCallFireError(notSoap(200, {}, 'a SOAP 1.1 envelope'), { timeoutMs: 1_000 });
+
+      // Assess
+      expect(error.message).toBe('CallFire answered HTTP 200 with a SOAP 1.1 envelope');
+      expect(error.retryable).toBe(false);
+    });
+  });
+
+  describe('Retry-After', () => {
+    it.each([
+      ['seconds', '3', 3_000],
+      ['an HTTP date 10 s ahead', new Date(Date.now() + 10_000).toUTCString(), 10_000],
+    ])('is read from %s on a 429 or 503', (_case, header, expected) => {
+      // Act
+      const error = toCallFireError(notSoap(503, { 'retry-after': header }), { timeoutMs: 1_000 });
+
+      // Assess
+      expect(error.retryAfterMs).toBeGreaterThan(expected - 1_500);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(expected);
+    });
+
+    it.each([
+      ['absent', undefined],
+      ['not a number or date', 'soon'],
+      ['in the past', 'Thu, 01 Jan 1970 00:00:00 GMT'],
+      ['zero', '0'],
+    ])('is ignored when %s', (_case, header) => {
+      // Act / Assess
+      expect(retryAfterOf(header)).toBeUndefined();
+    });
+
+    it('is capped at 15 minutes', () => {
+      // Act / Assess
+      expect(retryAfterOf('86400')).toBe(15 * 60_000);
+    });
+
+    it('is read from a SOAP fault answer too', () => {
+      // Prepare
+      const raw = soapFault({ FaultCode: 'UNAVAILABLE' }, 503);
+      raw.response = { ...raw.response, headers: { 'retry-after': '2' } };
+
+      // Act
+      const error = toCallFireError(raw, { timeoutMs: 1_000 });
+
+      // Assess
+      expect(error).toMatchObject({ code: 'UNAVAILABLE', retryAfterMs: 2_000 });
+    });
+  });
+
+  describe('credentials CallFire repeats', () => {
+    const credentials = { username: 'release-bot', password: 'p@ss"w0rd:x' };
+    const login = `${credentials.username}:${credentials.password}`;
+
+    it.each([
+      ['username:password', `bad login ${login} here`],
+      ['the password alone', `password ${credentials.password} rejected`],
+      ['the base64 Basic token', `got ${Buffer.from(login).toString('base64')}`],
+      ['the JSON-escaped password', `{"password":${JSON.stringify(credentials.password)}}`],
+    ])('redacts %s from a fault message', (_case, said) => {
+      // Prepare
+      const raw = soapFault({ FaultCode: 'BAD_REQUEST', Message: said }, 400);
+
+      // Act
+      const error = toCallFireError(raw, { timeoutMs: 1_000, credentials });
+
+      // Assess
+      expect(error.message).toContain('[redacted]');
+      for (const rendering of everyRendering(error)) {
+        expect(rendering).not.toContain(credentials.password);
+        expect(rendering).not.toContain('p@ss\\"w0rd');
+        expect(rendering).not.toContain(Buffer.from(login).toString('base64'));
+      }
+    });
+
+    it('leaves text without them alone', () => {
+      // Act / Assess
+      expect(redact('Number 14255551212 not found', credentials)).toBe(
+        'Number 14255551212 not found',
+      );
+    });
+  });
+
+  describe('calls sent without an answer', () => {
+    it.each([
+      [
+        'an abort after sending',
+        () =>
+          Object.assign(networkError('ABORT_ERR', 'aborted', 'AbortError'), { requestSent: true }),
+        'TIMEOUT',
+        true,
+      ],
+      [
+        'an abort before sending',
+        () =>
+          Object.assign(networkError('ABORT_ERR', 'aborted', 'AbortError'), { requestSent: false }),
+        'TIMEOUT',
+        false,
+      ],
+      [
+        'a reset after sending',
+        () => Object.assign(networkError('ECONNRESET', 'socket hang up'), { requestSent: true }),
+        'NETWORK',
+        true,
+      ],
+      [
+        'a refused connection',
+        () =>
+          Object.assign(networkError('ECONNREFUSED', 'connect ECONNREFUSED'), {
+            requestSent: false,
+          }),
+        'NETWORK',
+        false,
+      ],
+    ])('%s → %s, uncertain %s', (_case, build, code, uncertain) => {
+      // Act
+      const error = toCallFireError(build(), { timeoutMs: 1_000 });
+
+      // Assess
+      expect(error).toMatchObject({ code, uncertain, retryable: true });
     });
   });
 });

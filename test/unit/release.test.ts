@@ -154,24 +154,35 @@ describe('release core (releaseItems)', () => {
       expect(numberService.callsTo('Release')).toHaveLength(3);
     });
 
-    it('fails DEADLINE (retryable) when the budget runs out during a call', async () => {
+    it('fails OUTCOME_UNKNOWN (retryable) when the budget runs out during a Release it sent, and DEADLINE for one never sent', async () => {
       // Prepare
       const numberService = fakeNumberService({ script: { '14255551212': ['hang'] } });
-      const request = givenRequest({ numbers: ['14255551212'] });
+      const request = givenRequest({ numbers: ['14255551212', '14255551213'] });
 
       // Act
       const result = await releaseItems(
         request,
         { numberService, credentials: fakeCredentials() },
-        givenOptions({ budgetMs: 50 }),
+        givenOptions({ budgetMs: 300, concurrency: 1 }),
       );
 
       // Assess
-      expect(result.results[0]).toMatchObject({
-        outcome: 'failed',
-        error: { code: 'DEADLINE', retryable: true },
-      });
+      expect(result.results.map((item) => item.error)).toEqual([
+        {
+          code: 'OUTCOME_UNKNOWN',
+          message: expect.stringContaining('Release was sent but its answer was lost (TIMEOUT)'),
+          retryable: true,
+        },
+        {
+          code: 'DEADLINE',
+          message: "Not sent before the invocation's time ran out",
+          retryable: true,
+        },
+      ]);
       expect(numberService.calls[0]?.signal.aborted).toBe(true);
+      expect(numberService.callsTo('Release').map((call) => call.args.number)).toEqual([
+        '14255551212',
+      ]);
     });
 
     it('runs at most `concurrency` items at a time and keeps the request order', async () => {
@@ -383,7 +394,7 @@ describe('release core (releaseItems)', () => {
       expect(numberService.callsTo('Release')).toHaveLength(2);
     });
 
-    it('sends one Release when two requested keywords resolve to the same account keyword', async () => {
+    it('sends one Release and reports one row when two requested keywords name the same account keyword', async () => {
       // Prepare
       const numberService = fakeNumberService({ keywords: [accountKeyword('VANILLA', '67076')] });
       const request = givenRequest({
@@ -402,7 +413,6 @@ describe('release core (releaseItems)', () => {
         { number: '67076', keyword: 'VANILLA' },
       ]);
       expect(result.results).toEqual([
-        { kind: 'keyword', keyword: 'VANILLA', shortCode: '67076', outcome: 'released' },
         { kind: 'keyword', keyword: 'VANILLA', shortCode: '67076', outcome: 'released' },
       ]);
     });
@@ -676,7 +686,7 @@ describe('release core (releaseItems)', () => {
       expect(numberService.calls).toHaveLength(0);
     });
 
-    it('fails the item retryably, and keeps sending later items, when Secrets Manager is down for the fresh read', async () => {
+    it('fails the item retryably, and sends no later item, when Secrets Manager is down for the fresh read', async () => {
       // Prepare
       const outage = new DependencyUnavailableError(
         `Secrets Manager is unavailable (InternalServiceError) reading secret ${SECRET_ID}`,
@@ -706,9 +716,9 @@ describe('release core (releaseItems)', () => {
           { kind: 'number', number: '14255551213', outcome: 'failed', error },
         ],
       });
+      // Later items would only get another 401 with the credentials CallFire just rejected.
       expect(numberService.callsTo('Release').map((call) => call.args.number)).toEqual([
         '14255551212',
-        '14255551213',
       ]);
     });
 
@@ -783,8 +793,8 @@ describe('release core (releaseItems)', () => {
       await vi.advanceTimersByTimeAsync(40_000);
       const result = await pending;
 
-      // Assess
-      expect(result.results[0]?.error?.code).toBe('DEADLINE');
+      // Assess: sent at 10 s, cut off at 25 s with no time left to look it up.
+      expect(result.results[0]?.error?.code).toBe('OUTCOME_UNKNOWN');
       const [call] = numberService.calls;
       expect((call?.startedAt ?? Number.NaN) - start).toBe(10_000);
       expect((call?.abortedAt ?? Number.NaN) - start).toBe(25_000);
@@ -845,6 +855,219 @@ describe('release core (releaseItems)', () => {
       expect(items).toHaveLength(1);
       expect(items[0]?.attempts).toBe(0);
       expect(items[0]?.result.error?.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('answers lost after sending', () => {
+    it('reports released, verified, a number whose Release was applied though its answer was lost', async () => {
+      // Prepare: the first Release is applied and its answer lost; the retries get no answer.
+      const numberService = fakeNumberService({
+        script: { '14255551212': ['lost', 'hang', 'hang'] },
+        leases: { '14255551212': activeLease() },
+      });
+      const request = givenRequest({ numbers: ['14255551212'] });
+      const options = givenOptions({ retry: { ...givenOptions().retry, callTimeoutMs: 50 } });
+
+      // Act
+      const result = await releaseItems(
+        request,
+        { numberService, credentials: fakeCredentials() },
+        options,
+      );
+
+      // Assess
+      expect(result.results).toEqual([
+        { kind: 'number', number: '14255551212', outcome: 'released', verified: true },
+      ]);
+      expect(result.summary).toEqual({ requested: 1, released: 1, failed: 0 });
+      expect(numberService.calls.map((call) => call.operation)).toEqual([
+        'Release',
+        'Release',
+        'Release',
+        'GetNumber',
+      ]);
+    });
+
+    it('keeps the failure when the look-up shows auto-renew still on', async () => {
+      // Prepare
+      const numberService = fakeNumberService({
+        script: { '14255551212': ['hang', 'hang', 'hang'] },
+        leases: { '14255551212': activeLease() },
+      });
+      const options = givenOptions({ retry: { ...givenOptions().retry, callTimeoutMs: 50 } });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ numbers: ['14255551212'] }),
+        { numberService, credentials: fakeCredentials() },
+        options,
+      );
+
+      // Assess
+      expect(result.results[0]).toMatchObject({
+        outcome: 'failed',
+        error: { code: 'TIMEOUT', retryable: true },
+      });
+    });
+
+    it('says OUTCOME_UNKNOWN when the look-up fails too', async () => {
+      // Prepare
+      const numberService = fakeNumberService({
+        script: {
+          '14255551212': ['hang', 'hang', 'hang'],
+          'get:14255551212': [unavailable(), unavailable(), unavailable()],
+        },
+      });
+      const options = givenOptions({ retry: { ...givenOptions().retry, callTimeoutMs: 50 } });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ numbers: ['14255551212'] }),
+        { numberService, credentials: fakeCredentials() },
+        options,
+      );
+
+      // Assess
+      expect(result.results[0]?.error).toEqual({
+        code: 'OUTCOME_UNKNOWN',
+        message:
+          'Release was sent but its answer was lost (TIMEOUT), and looking it up failed (UNAVAILABLE): retry the request (releasing again is harmless)',
+        retryable: true,
+      });
+    });
+
+    it('verifies a keyword through the account listing, once for all such keywords', async () => {
+      // Prepare: both Releases are applied, and every answer is lost.
+      const numberService = fakeNumberService({
+        keywords: [accountKeyword('VANILLA', '67076'), accountKeyword('MINT', '67076')],
+        script: {
+          '67076/VANILLA': ['lost', 'hang', 'hang'],
+          '67076/MINT': ['lost', 'hang', 'hang'],
+        },
+      });
+      const request = givenRequest({ keywords: [{ keyword: 'VANILLA' }, { keyword: 'MINT' }] });
+      const options = givenOptions({ retry: { ...givenOptions().retry, callTimeoutMs: 50 } });
+
+      // Act
+      const result = await releaseItems(
+        request,
+        { numberService, credentials: fakeCredentials() },
+        options,
+      );
+
+      // Assess
+      expect(result.results.map((item) => [item.outcome, item.verified])).toEqual([
+        ['released', true],
+        ['released', true],
+      ]);
+      expect(numberService.callsTo('QueryKeywords')).toHaveLength(2);
+    });
+  });
+
+  describe('the account listing', () => {
+    it('counts a keyword listed twice on one short code once, not as ambiguous', async () => {
+      // Prepare
+      const numberService = fakeNumberService({
+        keywords: [accountKeyword('VANILLA', '67076'), accountKeyword('VANILLA', '67076')],
+      });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ keywords: [{ keyword: 'VANILLA' }] }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results).toEqual([
+        { kind: 'keyword', keyword: 'VANILLA', shortCode: '67076', outcome: 'released' },
+      ]);
+    });
+
+    it('stops at once, with a clear failure, when the server ignores FirstResult', async () => {
+      // Prepare
+      const numberService = fakeNumberService({
+        keywords: [
+          accountKeyword('VANILLA', '67076'),
+          accountKeyword('MINT', '67076'),
+          accountKeyword('LEMON', '67076'),
+        ],
+        pageSize: 2,
+        ignoreFirstResult: true,
+      });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ keywords: [{ keyword: 'LEMON' }] }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(numberService.callsTo('QueryKeywords')).toHaveLength(2);
+      expect(result.results[0]?.error).toMatchObject({
+        code: 'UPSTREAM_INVALID',
+        message: expect.stringContaining('the server ignores FirstResult'),
+        retryable: false,
+      });
+    });
+  });
+
+  describe('rejected credentials', () => {
+    it('sends at most concurrency + 1 requests that get a 401 and reads the secret afresh once', async () => {
+      // Prepare: a rotated password that is not in the secret yet.
+      const numbers = Array.from(
+        { length: 20 },
+        (_, index) => `142555510${String(index).padStart(2, '0')}`,
+      );
+      const numberService = fakeNumberService({
+        acceptedPasswords: ['not-in-the-secret'],
+        delayMs: 5,
+      });
+      const credentials = fakeCredentials();
+
+      // Act
+      const outcome = releaseItems(
+        givenRequest({ numbers }),
+        { numberService, credentials },
+        givenOptions({ concurrency: 8 }),
+      );
+
+      // Assess
+      await expect(outcome).rejects.toThrow(ConfigurationError);
+      expect(numberService.calls.length).toBeLessThanOrEqual(9);
+      expect(credentials.reads).toBe(2);
+    });
+
+    it('lets concurrent items wait for one probe with the fresh credentials', async () => {
+      // Prepare
+      const numbers = Array.from(
+        { length: 12 },
+        (_, index) => `142555510${String(index).padStart(2, '0')}`,
+      );
+      const numberService = fakeNumberService({
+        acceptedPasswords: [ROTATED.password],
+        delayMs: 5,
+      });
+      const credentials = fakeCredentials({ rotated: ROTATED, readDelayMs: 5 });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ numbers }),
+        { numberService, credentials },
+        givenOptions({ concurrency: 4 }),
+      );
+
+      // Assess: at most 4 sent with the old password, then every item once with the new one.
+      expect(result.summary).toEqual({ requested: 12, released: 12, failed: 0 });
+      const stale = numberService.calls.filter(
+        (call) => call.credentials.password === USER.password,
+      );
+      expect(stale.length).toBeLessThanOrEqual(4);
+      expect(
+        numberService.calls.filter((call) => call.credentials.password === ROTATED.password),
+      ).toHaveLength(12);
+      expect(credentials.reads).toBe(2);
     });
   });
 });

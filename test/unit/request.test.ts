@@ -29,7 +29,7 @@ describe('normalizeNumber', () => {
     ['+44 20 7946 0958', '442079460958'],
     ['44207946095', '44207946095'],
     ['123456789012345', '123456789012345'],
-    ['+\t1 425 555 1212', '14255551212'],
+    ['+65 6123 4567 89', '656123456789'],
   ])('normalises %j to %j', (input, expected) => {
     // Act
     const normalized = normalizeNumber(input);
@@ -47,6 +47,13 @@ describe('normalizeNumber', () => {
     ['empty', ''],
     ['only separators', '(--- ...)'],
     ['underscore', '425_555_1212'],
+    ['a tab', '+\t1 425 555 1212'],
+    ['a line break', '425555\n1212'],
+    ['a no-break space', '425\u00a0555 1212'],
+    ['a line separator', '425 555\u20281212'],
+    ['a byte order mark', '\ufeff4255551212'],
+    ['a zero-width space', '425\u200b5551212'],
+    ['10 digits after an explicit country code (Singapore, not North America)', '+65 9123 4567'],
   ])('rejects %s (%j)', (_case, input) => {
     // Act
     const normalized = normalizeNumber(input);
@@ -439,6 +446,55 @@ describe('parseReleaseRequest', () => {
         },
       ]);
       expect(error.message).toContain('at most 100 items');
+    });
+  });
+
+  describe('bounded error reports', () => {
+    it('lists at most 20 problems, counts the rest, and clips what it echoes', () => {
+      // Prepare: a 256 KB body of unknown keys, some of them long.
+      const request: Record<string, number> = {};
+      for (let index = 0; index < 34_000; index++) request[`k${index}`] = 1;
+      request['x'.repeat(5_000)] = 1;
+
+      // Act
+      const error = rejectionOf(request);
+
+      // Assess
+      expect(error.issues).toHaveLength(20);
+      // 34,001 unknown fields, and no item at all.
+      expect(error.omitted).toBe(34_002 - 20);
+      const { errors } = error.http.details as { errors: { path: string; message: string }[] };
+      expect(errors).toHaveLength(21);
+      expect(errors[20]).toEqual({ path: '', message: 'and 33982 more problems not listed' });
+      expect(JSON.stringify(error.http).length).toBeLessThan(64 * 1024);
+      expect(error.message.length).toBeLessThan(16 * 1024);
+    });
+
+    it('clips a long unknown field name in its path', () => {
+      // Act
+      const error = rejectionOf({ numbers: ['14255551212'], ['y'.repeat(10_000)]: true });
+
+      // Assess
+      expect(error.issues[0]?.path).toBe(`${'y'.repeat(40)}…`);
+    });
+
+    it('says a number holds an invisible character', () => {
+      // Act
+      const error = rejectionOf({ numbers: ['425\u00a0555 1212'] });
+
+      // Assess
+      expect(error.issues[0]).toEqual({
+        path: 'numbers[0]',
+        message: expect.stringContaining('invisible or non-ASCII character'),
+      });
+    });
+
+    it('says a leading + means the country code is there', () => {
+      // Act
+      const error = rejectionOf({ numbers: ['+65 9123 4567'] });
+
+      // Assess
+      expect(error.issues[0]?.message).toContain('a leading + means the country code is there');
     });
   });
 });

@@ -235,7 +235,7 @@ describe('callWithRetries', () => {
     expect(!outcome.ok && outcome.error).toMatchObject({
       code: 'DEADLINE',
       retryable: true,
-      message: "Not finished before the invocation's time ran out",
+      message: "Not sent before the invocation's time ran out",
     });
   });
 
@@ -365,7 +365,7 @@ describe('callWithRetries', () => {
     expect(outcome).toEqual({ ok: true, value: 'done', attempts: 3 });
   });
 
-  it('starts no attempt whose backoff and minimum time would pass the deadline: DEADLINE naming the last failure', async () => {
+  it('starts no attempt whose backoff and minimum time would pass the deadline: the last failure stands', async () => {
     // Prepare
     const budget = givenBudget(1_000);
     const { call } = scriptedCall([unavailable(), unavailable()]);
@@ -378,10 +378,11 @@ describe('callWithRetries', () => {
     expect(call).toHaveBeenCalledTimes(1);
     expect(outcome.ok).toBe(false);
     expect(outcome.attempts).toBe(1);
+    // Sent once: DEADLINE is only for calls never sent.
     expect(!outcome.ok && outcome.error).toMatchObject({
-      code: 'DEADLINE',
+      code: 'UNAVAILABLE',
       retryable: true,
-      message: "Not finished before the invocation's time ran out (last failure: UNAVAILABLE)",
+      message: 'CallFire fault UNAVAILABLE #1',
     });
   });
 
@@ -402,8 +403,104 @@ describe('callWithRetries', () => {
 
     // Assess: 700 ms spent, 300 left < 400 needed.
     expect(call).toHaveBeenCalledTimes(1);
-    expect(!outcome.ok && outcome.error.message).toBe(
-      "Not finished before the invocation's time ran out (last failure: TIMEOUT)",
-    );
+    expect(!outcome.ok && outcome.error.message).toBe('slow');
+  });
+
+  describe('Retry-After', () => {
+    const throttled = (retryAfterMs: number) =>
+      new CallFireError('UPSTREAM_HTTP', 'CallFire answered HTTP 429', true, { retryAfterMs });
+
+    it('waits at least as long as CallFire asks before the next attempt', async () => {
+      // Prepare
+      vi.useFakeTimers();
+      const budget = givenBudget(10_000);
+      const starts: number[] = [];
+      const start = Date.now();
+      const { call } = scriptedCall([throttled(1_500)]);
+      const timedCall = vi.fn(async (attempt: Attempt) => {
+        starts.push(Date.now() - start);
+        return call(attempt);
+      });
+
+      // Act
+      const pending = callWithRetries(timedCall, budget, FAST, () => 0);
+      await vi.advanceTimersByTimeAsync(2_000);
+      const outcome = await pending;
+
+      // Assess
+      expect(starts).toEqual([0, 1_500]);
+      expect(outcome).toEqual({ ok: true, value: 'done', attempts: 2 });
+    });
+
+    it('fails at once, retryably, with the last failure when the wait does not fit the budget', async () => {
+      // Prepare
+      const budget = givenBudget(2_000);
+      const { call } = scriptedCall([throttled(30_000)]);
+
+      // Act
+      const outcome = await callWithRetries(call, budget, FAST, () => 0);
+
+      // Assess
+      expect(call).toHaveBeenCalledTimes(1);
+      expect(outcome).toMatchObject({
+        ok: false,
+        attempts: 1,
+        error: { code: 'UPSTREAM_HTTP', retryable: true },
+      });
+    });
+  });
+
+  describe('calls sent without an answer', () => {
+    const lost = () =>
+      new CallFireError('TIMEOUT', 'CallFire did not answer within 400 ms', true, {
+        uncertain: true,
+      });
+
+    it('marks the result maybeApplied when any attempt was sent and left unanswered', async () => {
+      // Prepare
+      const budget = givenBudget();
+      const { call } = scriptedCall([lost(), unavailable(2), unavailable(3)]);
+
+      // Act
+      const outcome = await callWithRetries(call, budget, FAST, () => 0);
+
+      // Assess
+      expect(outcome).toMatchObject({ ok: false, attempts: 3, maybeApplied: true });
+      expect(!outcome.ok && outcome.error.code).toBe('UNAVAILABLE');
+    });
+
+    it('does not mark a result whose attempts all got an answer', async () => {
+      // Prepare
+      const budget = givenBudget();
+      const { call } = scriptedCall([unavailable(1), unavailable(2), unavailable(3)]);
+
+      // Act
+      const outcome = await callWithRetries(call, budget, FAST, () => 0);
+
+      // Assess
+      expect(outcome.ok).toBe(false);
+      expect(outcome).not.toHaveProperty('maybeApplied');
+    });
+
+    it('reports a call the deadline cut off after sending as what it is, not DEADLINE', async () => {
+      // Prepare
+      vi.useFakeTimers();
+      const budget = givenBudget(1_000);
+      const call = vi.fn(
+        (attempt: Attempt) =>
+          new Promise<never>((_, reject) => {
+            attempt.signal.addEventListener('abort', () => reject(lost()), { once: true });
+          }),
+      );
+
+      // Act
+      const pending = callWithRetries(call, budget, { ...FAST, callTimeoutMs: 5_000 }, () => 0);
+      await vi.advanceTimersByTimeAsync(1_000);
+      const outcome = await pending;
+
+      // Assess
+      expect(outcome).toMatchObject({ ok: false, attempts: 1, maybeApplied: true });
+      expect(!outcome.ok && outcome.error.code).toBe('TIMEOUT');
+    });
   });
 });

@@ -93,7 +93,10 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
       );
       return result;
     } catch (error) {
-      throw toCallFireError(error, options.timeoutMs);
+      throw toCallFireError(error, {
+        timeoutMs: options.timeoutMs,
+        credentials: options.credentials,
+      });
     }
   }
 

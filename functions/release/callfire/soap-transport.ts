@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { NAMESPACES, SOAP12_MEDIA_TYPE } from './contract';
 
 /** What `soap`'s HttpClient hands its `request` function (the part of its request config used here). */
 export interface SoapHttpRequest {
@@ -19,19 +20,19 @@ export interface SoapHttpResponse {
 
 /** An answer this large is no SOAP response of NumberService's; stop reading rather than buffer it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-const SOAP_ENVELOPE = /<([\w.-]+:)?Envelope[\s>]/;
 
 /**
  * The HTTP transport `soap` uses for CallFire calls, in place of its default axios instance (which
  * cost a third of a release's CPU and a sixth of the cold start: bench/README.md).
  *
  * `soap` still builds every envelope and parses every answer; this only moves the bytes, over
- * `node:http(s)` with keep-alive agents.
+ * `node:http(s)` with keep-alive agents, and judges what came back before `soap` sees it (see
+ * {@link judgeAnswer}): `soap` reads an empty 200, a SOAP 1.1 envelope or an Envelope without Body
+ * as a successful `Release` (an operation without output parts), so anything but a real SOAP 1.2
+ * success or fault is rejected here with its status and headers only. Redirects are never followed.
  *
- * It also refuses any answer that is not a SOAP envelope: `soap` accepts every status and, for an
- * operation without output parts such as `Release`, reads a non-XML body as success (a proxy's 503
- * `{"message":"down"}` would read as "released"). Such an answer is rejected with its status
- * only, which the error mapping reads (401: credentials rejected).
+ * A failure after the request was written out (`requestSent`) leaves the outcome unknown: CallFire
+ * may have applied it. The release core looks such items up rather than guessing.
  */
 export function createSoapTransport(): (request: SoapHttpRequest) => Promise<SoapHttpResponse> {
   const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
@@ -57,64 +58,124 @@ export function createSoapTransport(): (request: SoapHttpRequest) => Promise<Soa
     }
     return target;
   };
+  return (request) => send(request, targetOf(request.url));
+}
 
-  return (request) =>
-    new Promise<SoapHttpResponse>((resolveWith, rejectWith) => {
-      const { signal } = request;
-      if (signal?.aborted) {
-        rejectWith(abortError());
-        return;
-      }
-      // One listener of our own: http.request's `signal` option registers two per call.
-      const onAbort = () => req.destroy(abortError());
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      const resolve = (response: SoapHttpResponse) => {
-        done();
-        resolveWith(response);
-      };
-      // Once our own signal fired, whatever the socket reports (a reset mid-answer, say) is the abort.
-      const reject = (error: unknown) => {
-        done();
-        rejectWith(signal?.aborted ? abortError() : error);
-      };
-      const { secure, options } = targetOf(request.url);
-      const send = secure ? https.request : http.request;
-      const req = send({ ...options, method: request.method, headers: request.headers }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            res.destroy(notSoap(res.statusCode ?? 0, 'an answer over 1 MiB'));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('error', reject);
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const data = Buffer.concat(chunks).toString('utf8');
-          if (!SOAP_ENVELOPE.test(data)) {
-            reject(notSoap(status, 'no SOAP envelope'));
-            return;
-          }
-          resolve({ status, headers: res.headers, data });
-        });
-      });
-      req.on('error', reject);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.end(request.data);
+function send(
+  request: SoapHttpRequest,
+  { secure, options }: { secure: boolean; options: http.RequestOptions },
+): Promise<SoapHttpResponse> {
+  return new Promise<SoapHttpResponse>((resolveWith, rejectWith) => {
+    const { signal } = request;
+    if (signal?.aborted) {
+      rejectWith(abortError(false));
+      return;
+    }
+    let sent = false;
+    // One listener of our own: http.request's `signal` option registers two per call.
+    const onAbort = () => req.destroy(abortError(sent));
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    const resolve = (response: SoapHttpResponse) => {
+      done();
+      resolveWith(response);
+    };
+    // Once our own signal fired, whatever the socket reports (a reset mid-answer, say) is the abort.
+    const reject = (error: unknown) => {
+      done();
+      rejectWith(signal?.aborted ? abortError(sent) : markSent(error, sent));
+    };
+    const transmit = secure ? https.request : http.request;
+    const req = transmit({ ...options, method: request.method, headers: request.headers }, (res) =>
+      readAnswer(res, resolve, reject),
+    );
+    req.on('finish', () => {
+      sent = true;
     });
+    req.on('error', reject);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(request.data);
+  });
 }
 
-function abortError(): Error {
-  return Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+function readAnswer(
+  res: http.IncomingMessage,
+  resolve: (response: SoapHttpResponse) => void,
+  reject: (error: unknown) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      res.destroy(notSoap(res.statusCode ?? 0, res.headers, 'an answer over 1 MiB'));
+      return;
+    }
+    chunks.push(chunk);
+  });
+  res.on('error', reject);
+  res.on('end', () => {
+    const status = res.statusCode ?? 0;
+    const data = Buffer.concat(chunks).toString('utf8');
+    const problem = judgeAnswer(status, res.headers['content-type'], data);
+    if (problem) reject(notSoap(status, res.headers, problem));
+    else resolve({ status, headers: res.headers, data });
+  });
 }
 
-/** Shaped like the HTTP errors the mapping reads (`response.status`), and carrying nothing else. */
-function notSoap(status: number, what: string): Error {
+const SOAP12_ENVELOPE_NS = NAMESPACES.soap12Envelope;
+/** The prolog, then the root element's start tag: `<prefix:Envelope attributes>`. */
+const ROOT =
+  /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>/;
+
+/**
+ * What is wrong with an answer, or undefined when `soap` may read it: a SOAP 1.2 Fault (whatever
+ * the status: `soap` turns it into an error the mapping reads), or exactly a success, which is
+ * HTTP 200, the SOAP 1.2 media type, and a root `Envelope` in the SOAP 1.2 namespace with a `Body`.
+ *
+ * @example judgeAnswer(200, 'text/xml', '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>')
+ *   // 'a SOAP 1.1 envelope'
+ */
+export function judgeAnswer(
+  status: number,
+  contentType: string | undefined,
+  body: string,
+): string | undefined {
+  const root = ROOT.exec(body);
+  if (!root || root[2] !== 'Envelope') return 'a non-SOAP answer';
+  const prefix = root[1];
+  const declared = new RegExp(
+    `\\sxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']*)["']`,
+  ).exec(root[3] ?? '');
+  const namespace = declared?.[1];
+  if (namespace === NAMESPACES.soap11Envelope) return 'a SOAP 1.1 envelope';
+  if (namespace !== SOAP12_ENVELOPE_NS) return 'an envelope in no SOAP namespace';
+  const tag = (name: string) => new RegExp(`<${prefix ? `${prefix}:` : ''}${name}[\\s/>]`);
+  if (!tag('Body').test(body)) return 'a SOAP envelope without Body';
+  if (tag('Fault').test(body)) return undefined;
+  if (status !== 200) return 'a SOAP envelope without a fault';
+  if (contentType?.split(';')[0]?.trim().toLowerCase() !== SOAP12_MEDIA_TYPE) {
+    return `a SOAP 1.2 envelope as ${contentType?.split(';')[0] || 'no content type'}`;
+  }
+  return undefined;
+}
+
+function abortError(sent: boolean): Error {
+  return Object.assign(new Error('aborted'), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+    requestSent: sent,
+  });
+}
+
+function markSent(error: unknown, sent: boolean): unknown {
+  return error instanceof Error ? Object.assign(error, { requestSent: sent }) : error;
+}
+
+/** Shaped like the HTTP errors the mapping reads (`response.status`, its headers), and carrying nothing else. */
+function notSoap(status: number, headers: IncomingHttpHeaders, what: string): Error {
   return Object.assign(new Error(`HTTP ${status} with ${what}`), {
     code: 'ERR_NOT_SOAP',
-    response: { status },
+    what,
+    response: { status, headers },
   });
 }

@@ -59,6 +59,10 @@ function parseDetail(detail: unknown, origin: string): ReleaseRequest {
       ...issue,
       path: issue.path ? `detail.${issue.path}` : 'detail',
     }));
-    throw new InvalidRequestError(issues, { tooLarge: error.tooLarge, source: origin });
+    throw new InvalidRequestError(issues, {
+      tooLarge: error.tooLarge,
+      source: origin,
+      omitted: error.omitted,
+    });
   }
 }

@@ -7,6 +7,7 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithIAMAuthorizer,
 } from 'aws-lambda';
+import { InvalidRequestError } from '../errors';
 
 export type HttpTriggerKind = 'http-api' | 'function-url' | 'rest-api';
 
@@ -54,37 +55,37 @@ export function isPayloadV1(event: unknown): event is APIGatewayProxyEvent {
 }
 
 /**
- * Extracts method, route path, decoded body and caller from either payload version.
+ * Extracts method, route path, decoded body and caller from either payload version. Written for
+ * events as test tools make them too: any field beyond the recognisers' markers may be missing or
+ * of another type, and that is a 400 naming it, never a TypeError.
  *
  * The path is the one the API routed, without a stage prefix: an HTTP API's `rawPath` includes a
  * named stage (`/prod/releases`), a REST API's `path` does not.
+ *
+ * @throws InvalidRequestError when the event has no path, or a body that is not text
  */
 export function toHttpRequest(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent): HttpRequest {
+  const body = decodeBody(event.body, event.isBase64Encoded);
   if (isPayloadV2(event)) {
-    const { http, stage, domainName } = event.requestContext;
-    const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+    const { http, domainName } = event.requestContext;
+    const path = routePathV2(event, http.path);
     return {
-      kind: domainName?.includes('.lambda-url.') ? 'function-url' : 'http-api',
+      kind: domainName?.includes?.('.lambda-url.') ? 'function-url' : 'http-api',
       method: http.method.toUpperCase(),
-      path: routePathV2(event.routeKey, event.rawPath ?? http.path, stage),
-      body: decodeBody(event.body, event.isBase64Encoded),
-      caller: compact({
-        userArn: iam?.userArn,
-        callerId: iam?.callerId,
-        accountId: iam?.accountId,
-        sourceIp: http.sourceIp,
-      }),
+      path: required(path, 'rawPath (or requestContext.http.path)'),
+      body,
+      caller: callerOfV2(event),
     };
   }
+  // `resource` is the matched route unless it is a greedy proxy (`/{proxy+}`), then `path` is.
+  const { resource, path } = event as Partial<APIGatewayProxyEvent>;
+  const routed = text(resource) && !resource?.includes('{') ? resource : text(path);
   const identity = event.requestContext.identity;
   return {
     kind: 'rest-api',
     method: event.httpMethod.toUpperCase(),
-    // `resource` is the matched route unless it is a greedy proxy (`/{proxy+}`), then `path` is.
-    path: normalizePath(
-      event.resource && !event.resource.includes('{') ? event.resource : event.path,
-    ),
-    body: decodeBody(event.body, event.isBase64Encoded),
+    path: normalizePath(required(routed, 'path (or resource)')),
+    body,
     caller: compact({
       userArn: identity?.userArn,
       callerId: identity?.caller,
@@ -94,12 +95,27 @@ export function toHttpRequest(event: APIGatewayProxyEventV2 | APIGatewayProxyEve
   };
 }
 
-function routePathV2(routeKey: string, rawPath: string, stage: string): string {
+function callerOfV2(event: APIGatewayProxyEventV2): Caller {
+  const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+  return compact({
+    userArn: iam?.userArn,
+    callerId: iam?.callerId,
+    accountId: iam?.accountId,
+    sourceIp: event.requestContext.http.sourceIp,
+  });
+}
+
+function routePathV2(event: APIGatewayProxyEventV2, httpPath: unknown): string | undefined {
   // An explicit route ("POST /releases") is what API Gateway matched. `$default` and greedy routes
-  // ("ANY /{proxy+}") match many paths: then the request's own path decides.
-  if (routeKey !== '$default' && !routeKey.includes('{')) {
+  // ("ANY /{proxy+}") match many paths, and a test tool may leave the route key out: then the
+  // request's own path decides.
+  const routeKey = text(event.routeKey);
+  if (routeKey && routeKey !== '$default' && !routeKey.includes('{') && routeKey.includes(' /')) {
     return normalizePath(routeKey.slice(routeKey.indexOf(' ') + 1));
   }
+  const rawPath = text(event.rawPath) ?? text(httpPath);
+  if (rawPath === undefined) return undefined;
+  const stage = text(event.requestContext.stage) ?? '$default';
   const stagePrefix = `/${stage}`;
   const path =
     stage !== '$default' && rawPath.startsWith(`${stagePrefix}/`)
@@ -112,9 +128,27 @@ function normalizePath(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path || '/';
 }
 
-function decodeBody(body: string | null | undefined, base64: boolean | undefined): string | null {
+function required(value: string | undefined, what: string): string {
+  if (value !== undefined) return value;
+  throw new InvalidRequestError([{ path: '', message: `the HTTP event has no ${what}` }]);
+}
+
+function decodeBody(body: unknown, base64: unknown): string | null {
   if (body === undefined || body === null || body === '') return null;
-  return base64 ? Buffer.from(body, 'base64').toString('utf8') : body;
+  if (typeof body !== 'string') {
+    throw new InvalidRequestError([
+      {
+        path: '',
+        message: `the HTTP event's body is ${typeof body}, not text: send the request as JSON text`,
+      },
+    ]);
+  }
+  // Some test tools write the flag as a string.
+  return base64 === true || base64 === 'true' ? Buffer.from(body, 'base64').toString('utf8') : body;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function compact(caller: { [K in keyof Caller]: string | null | undefined }): Caller {

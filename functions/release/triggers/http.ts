@@ -20,10 +20,10 @@ export const httpTrigger: Trigger<APIGatewayProxyEventV2 | APIGatewayProxyEvent>
     isPayloadV2(event) || isPayloadV1(event),
 
   async serve(event, invocation): Promise<HttpResponse> {
-    const http = toHttpRequest(event);
     const requestId = invocation.context.awsRequestId;
-    invocation.logger.appendKeys({ trigger: http.kind, caller: http.caller });
     try {
+      const http = toHttpRequest(event);
+      invocation.logger.appendKeys({ trigger: http.kind, caller: http.caller });
       checkRoute(http);
       const request = parseReleaseRequest(parseBody(http.body));
       return resultResponse(await invocation.release(request, HTTP_BUDGET_MS), requestId);

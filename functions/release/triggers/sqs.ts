@@ -80,7 +80,11 @@ function parseMessage(record: SQSRecord): ReleaseRequest {
     return parseReleaseRequest(body);
   } catch (error) {
     if (!(error instanceof InvalidRequestError)) throw error;
-    throw new InvalidRequestError(error.issues, { tooLarge: error.tooLarge, source });
+    throw new InvalidRequestError(error.issues, {
+      tooLarge: error.tooLarge,
+      source,
+      omitted: error.omitted,
+    });
   }
 }
 
