@@ -141,7 +141,7 @@ export function judgeAnswer(
   body: string,
 ): string | undefined {
   const root = ROOT.exec(body);
-  if (!root || root[2] !== 'Envelope') return 'a non-SOAP answer';
+  if (root?.[2] !== 'Envelope') return 'a non-SOAP answer';
   const prefix = root[1];
   const declared = new RegExp(
     `\\sxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']*)["']`,
