@@ -147,16 +147,17 @@ function createCredentialsGate(options: CallerOptions, initial: Credentials) {
  * A read of the secret, cut short when the invocation's budget runs out: the SDK's own timeouts
  * and retries can outlast it, and no answer may be held past the deadline.
  */
-export function readWithin(
+export function readWithin<T>(
   options: Pick<CallerOptions, 'budget' | 'secretId'>,
-  read: () => Promise<Credentials>,
-): Promise<Credentials> {
+  read: () => Promise<T>,
+  source = { service: 'Secrets Manager', what: `secret ${options.secretId}` },
+): Promise<T> {
   return withinBudget(
     read(),
     options.budget,
     () =>
       new DependencyUnavailableError(
-        `Secrets Manager did not answer in the invocation's time left reading secret ${options.secretId}`,
+        `${source.service} did not answer in the invocation's time left reading ${source.what}`,
       ),
   );
 }

@@ -11,6 +11,11 @@ export interface Config {
   /** Items in flight at once. */
   concurrency: number;
   secretCacheTtlSeconds: number;
+  /** The SSM parameter listing what must never be released; none when unset. */
+  protectedItemsParameter: string | undefined;
+  protectedItemsTtlSeconds: number;
+  /** EventBridge events older than this are refused as stale. */
+  maxEventAgeSeconds: number;
 }
 
 /**
@@ -32,7 +37,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callTimeoutMs: integer(env, 'CALLFIRE_TIMEOUT_MS', 10_000, 100, 120_000),
     concurrency: integer(env, 'RELEASE_CONCURRENCY', 8, 1, 64),
     secretCacheTtlSeconds: integer(env, 'SECRET_CACHE_TTL_SECONDS', 300, 0, 86_400),
+    protectedItemsParameter: parameterName(env.PROTECTED_ITEMS_PARAMETER),
+    protectedItemsTtlSeconds: integer(env, 'PROTECTED_ITEMS_TTL_SECONDS', 60, 0, 3_600),
+    maxEventAgeSeconds: integer(env, 'MAX_EVENT_AGE_SECONDS', 86_400, 60, 30 * 86_400),
   };
+}
+
+function parameterName(value: string | undefined): string | undefined {
+  const name = value?.trim();
+  if (!name) return undefined;
+  // A name (`/callfire-release/prod/protected-items`) or an ARN, as SSM's GetParameter takes it.
+  if (!/^(arn:[^\s]+:parameter)?\/?[A-Za-z0-9_.\-/]{1,2048}$/.test(name)) {
+    throw new ConfigurationError(
+      `PROTECTED_ITEMS_PARAMETER must name an SSM parameter, such as /callfire-release/prod/protected-items; got "${name.slice(0, 80)}"`,
+    );
+  }
+  return name;
 }
 
 function endpoint(value: string | undefined): string {

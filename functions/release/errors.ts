@@ -134,6 +134,30 @@ export class UnsupportedTriggerError extends ReleaseFunctionError {
   readonly http: HttpMeaning = { status: 501, code: 'UNSUPPORTED_TRIGGER', expose: true };
 }
 
+/**
+ * The request is past its `notAfter`, or an EventBridge event older than `MAX_EVENT_AGE_SECONDS`:
+ * nothing was released. Not retryable: the same request will only be staler.
+ */
+export class RequestExpiredError extends ReleaseFunctionError {
+  override readonly name = 'RequestExpiredError';
+  readonly http: HttpMeaning = { status: 400, code: 'REQUEST_EXPIRED', expose: true };
+}
+
+/**
+ * A release with `planHash` found the account (or the list) no longer as the plan saw it: nothing
+ * was released. The answer carries the fresh plan to review. Not retryable as it is.
+ */
+export class PlanChangedError extends ReleaseFunctionError {
+  override readonly name = 'PlanChangedError';
+  readonly http: HttpMeaning;
+
+  /** @param plan the fresh plan: its hash and each item's state now */
+  constructor(message: string, plan: { hash: string; items: unknown[] }) {
+    super(message);
+    this.http = { status: 409, code: 'PLAN_CHANGED', expose: true, details: { plan } };
+  }
+}
+
 /** An HTTP request for a path the function does not serve. */
 export class RouteNotFoundError extends ReleaseFunctionError {
   override readonly name = 'RouteNotFoundError';

@@ -6,9 +6,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler, type Wiring } from './app';
 import { createNumberService } from './callfire/number-service';
-import { readConfig } from './config';
+import { type Config, readConfig } from './config';
 import { createSecretCredentials } from './credentials/secret-credentials';
 import { ConfigurationError } from './errors';
+import {
+  createProtectedItemsSource,
+  NO_PROTECTED_ITEMS_SOURCE,
+  type ProtectedItemsSource,
+} from './protection/protected-items-source';
 
 // Constructor options beat the POWERTOOLS_* variables, so the defaults only fill what is unset.
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'callfire-release';
@@ -35,6 +40,7 @@ function wire(): Wiring | ConfigurationError {
         secretId: config.secretId,
         ttlSeconds: config.secretCacheTtlSeconds,
       }),
+      protectedItems: protectedItemsOf(config),
     };
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
@@ -43,6 +49,19 @@ function wire(): Wiring | ConfigurationError {
     });
     return error;
   }
+}
+
+function protectedItemsOf(config: Config): ProtectedItemsSource {
+  const parameterName = config.protectedItemsParameter;
+  if (parameterName === undefined) {
+    logger.warn('PROTECTED_ITEMS_PARAMETER is not set: no item is protected from release');
+    return NO_PROTECTED_ITEMS_SOURCE;
+  }
+  logger.info('protected items read from SSM', {
+    parameterName,
+    ttlSeconds: config.protectedItemsTtlSeconds,
+  });
+  return createProtectedItemsSource({ parameterName, ttlSeconds: config.protectedItemsTtlSeconds });
 }
 
 export const handler = createHandler({ wiring: wire(), logger, metrics });

@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { CredentialsSource } from './credentials/secret-credentials';
 import { ConfigurationError, ReleaseFunctionError } from './errors';
 import { createInvocationObserver } from './observability';
+import type { ProtectedItemsSource } from './protection/protected-items-source';
 import { openSession, type ReleaseSession, releaseInSession } from './release';
 import type { ReleaseRequest } from './request';
 import type { ReleaseResult } from './result';
@@ -20,6 +21,8 @@ export interface Wiring {
   /** The CallFire client, being built since init; awaited by each invocation. */
   numberService: Promise<NumberService>;
   credentials: CredentialsSource;
+  /** What must never be released (nothing when no parameter is configured). */
+  protectedItems: ProtectedItemsSource;
 }
 
 /** Everything the handler needs, wired once per container by handler.ts (or by a test). */
@@ -34,6 +37,8 @@ export interface HandlerDeps {
 /** What a trigger gets for one invocation: its context, its own logger, and the release core. */
 export interface Invocation {
   readonly context: Context;
+  /** The checked settings, or undefined when they are wrong (then every release fails naming why). */
+  readonly config: Config | undefined;
   /** This invocation's logger: its keys (request id, trigger, caller) are on every line it writes. */
   readonly logger: Logger;
   /** Opens a release session with the invocation's remaining time, capped at `budgetCapMs`. */
@@ -60,10 +65,10 @@ export function startInvocation(deps: HandlerDeps, context: Context): Invocation
 
   async function open(budgetCapMs: number) {
     if (deps.wiring instanceof ConfigurationError) throw deps.wiring;
-    const { config, credentials, numberService } = deps.wiring;
+    const { config, credentials, numberService, protectedItems } = deps.wiring;
     const observer = createInvocationObserver(logger, deps.metrics);
     const opened = await openSession(
-      { numberService: await numberService, credentials, observer },
+      { numberService: await numberService, credentials, protectedItems, observer },
       {
         budgetMs: Math.min(budgetCapMs, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS),
         concurrency: config.concurrency,
@@ -85,6 +90,7 @@ export function startInvocation(deps: HandlerDeps, context: Context): Invocation
 
   return {
     context,
+    config: deps.wiring instanceof ConfigurationError ? undefined : deps.wiring.config,
     logger,
     open,
     async release(request, budgetCapMs) {

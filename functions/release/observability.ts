@@ -16,6 +16,7 @@ export function createInvocationObserver(
   metrics: Metrics,
 ): ReleaseObserver & { publish(): void } {
   let released = 0;
+  let skipped = 0;
   /** Whether any item of the invocation was a real release (not a dry run). */
   let releasing = false;
   const failedByCode = new Map<string, number>();
@@ -30,12 +31,15 @@ export function createInvocationObserver(
       const line = {
         item: itemFields(result),
         outcome: result.outcome,
+        ...(result.reason ? { reason: result.reason } : {}),
+        ...(result.verified ? { verified: true } : {}),
         dryRun,
         attempts,
         latencyMs,
       };
       if (result.outcome !== 'failed' || !result.error) {
         if (result.outcome === 'released') released++;
+        if (result.outcome === 'skipped' && !dryRun) skipped++;
         logger.info(`item ${result.outcome}`, line);
         return;
       }
@@ -48,6 +52,7 @@ export function createInvocationObserver(
     publish() {
       if (releasing) {
         metrics.addMetric('Released', MetricUnit.Count, released);
+        metrics.addMetric('Skipped', MetricUnit.Count, skipped);
         metrics.addMetric(
           'Failed',
           MetricUnit.Count,

@@ -1,4 +1,4 @@
-import type { AccountKeyword, Lease, NumberService } from './callfire/number-service';
+import type { NumberService } from './callfire/number-service';
 import {
   type CallFireCaller,
   createCallFireCaller,
@@ -8,19 +8,30 @@ import {
 } from './callfire-caller';
 import { createLimiter, type Limiter, mapWithConcurrency } from './concurrency';
 import type { CredentialsSource } from './credentials/secret-credentials';
-import { CallFireError, ConfigurationError } from './errors';
-import { keywordKey, listAccountKeywords, matchKeyword, type Resolution } from './keywords';
-import type { KeywordTarget, ReleaseRequest } from './request';
+import { ConfigurationError, PlanChangedError } from './errors';
+import { keywordKey, listAccountKeywords, matchKeyword } from './keywords';
+import { planHash, planItems } from './plan';
 import {
-  failedWith,
-  type ItemOutcome,
-  type ItemResult,
-  type KeywordResult,
-  type NumberResult,
-  type ReleaseResult,
-  summarize,
-} from './result';
-import { type CallResult, createBudget, type RetryPolicy } from './retry';
+  NO_PROTECTED_ITEMS_SOURCE,
+  type ProtectedItemsSource,
+} from './protection/protected-items-source';
+import {
+  isProtectedKeyword,
+  isProtectedNumber,
+  type ProtectedList,
+} from './protection/protected-list';
+import type { ReleaseRequest } from './request';
+import { type ReleaseResult, summarize } from './result';
+import { createBudget, type RetryPolicy } from './retry';
+import {
+  applyPlanned,
+  createLookups,
+  type Lookups,
+  lookUpItem,
+  releaseItem,
+  type Settled,
+  type WorkItem,
+} from './settle';
 
 export type { ReleaseObserver } from './callfire-caller';
 
@@ -28,6 +39,8 @@ export type { ReleaseObserver } from './callfire-caller';
 export interface ReleasePorts {
   numberService: NumberService;
   credentials: CredentialsSource;
+  /** What must never be released; nothing when absent. */
+  protectedItems?: ProtectedItemsSource;
   observer?: ReleaseObserver;
 }
 
@@ -41,34 +54,42 @@ export interface ReleaseOptions {
   secretId: string;
 }
 
-/** One invocation's release machinery: its caller (credentials, budget), limiter and observer. */
+/** One invocation's release machinery: its caller (credentials, budget), limiter, observer and protected list. */
 export interface ReleaseSession {
   caller: CallFireCaller;
   limiter: Limiter;
   observer: ReleaseObserver;
+  protectedList: ProtectedList;
 }
 
 /**
- * Opens a session: starts the budget and reads the credentials, before anything is sent, so that
- * a missing or malformed secret fails the whole request with nothing released. Close it when done.
+ * Opens a session: starts the budget and reads the credentials and the protected items, before
+ * anything is sent, so that a missing secret or a broken list fails the whole request with nothing
+ * released. Close it when done.
  *
- * @throws ConfigurationError / DependencyUnavailableError when the credentials cannot be read
+ * @throws ConfigurationError / DependencyUnavailableError when either cannot be read
  */
 export async function openSession(
   ports: ReleasePorts,
   options: ReleaseOptions,
 ): Promise<{ session: ReleaseSession; close(): void }> {
-  // The budget starts before the secret is read: that read spends the same invocation time.
+  // The budget starts before anything is read: those reads spend the same invocation time.
   const budget = createBudget(options.budgetMs);
   try {
     const observer = ports.observer ?? NO_OBSERVER;
-    const initial = await readWithin({ budget, secretId: options.secretId }, () =>
-      ports.credentials.get(),
-    );
+    const within = { budget, secretId: options.secretId };
+    const protectedItems = ports.protectedItems ?? NO_PROTECTED_ITEMS_SOURCE;
+    const [initial, protectedList] = await Promise.all([
+      readWithin(within, () => ports.credentials.get()),
+      readWithin(within, () => protectedItems.get(), {
+        service: 'SSM Parameter Store',
+        what: 'the protected items',
+      }),
+    ]);
     const caller = createCallFireCaller({ ...ports, observer, budget, ...options }, initial);
     const { concurrency } = options;
     const limiter = typeof concurrency === 'number' ? createLimiter(concurrency) : concurrency;
-    return { session: { caller, limiter, observer }, close: () => budget.dispose() };
+    return { session: { caller, limiter, observer, protectedList }, close: () => budget.dispose() };
   } catch (error) {
     budget.dispose();
     throw error;
@@ -79,8 +100,9 @@ export async function openSession(
  * Releases (or, in a dry run, looks up) every item of a validated request: opens a session, runs
  * the request, closes the session. Item failures never throw: each item ends with an outcome.
  *
- * @throws ConfigurationError / DependencyUnavailableError when the credentials cannot be read, or
- *   when CallFire rejected them (also after a fresh read) and no item succeeded
+ * @throws ConfigurationError / DependencyUnavailableError when the credentials or the protected
+ *   items cannot be read, or when CallFire rejected the credentials and no item succeeded
+ * @throws PlanChangedError when a release's `planHash` is not what the account looks like now
  */
 export async function releaseItems(
   request: ReleaseRequest,
@@ -100,179 +122,109 @@ export async function releaseInSession(
   request: ReleaseRequest,
   session: ReleaseSession,
 ): Promise<ReleaseResult> {
-  const items: WorkItem[] = request.numbers.map((number) => ({ kind: 'number', number }));
-  if (request.keywords.length > 0) {
-    items.push(...(await resolveKeywords(request.keywords, session.caller)));
-  }
+  const items = await prepareItems(request, session);
   const lookups = createLookups(session.caller);
-  const settled = await mapWithConcurrency(items, session.limiter, async (item) => {
+  const { caller } = session;
+  let settled: Settled[];
+  if (request.dryRun) {
+    settled = await settleAll(items, session, request, (item) =>
+      lookUpItem(item, request.skipConfigured, caller),
+    );
+  } else if (request.planHash) {
+    settled = await applyPlan(items, request, session, lookups);
+  } else {
+    settled = await settleAll(items, session, request, (item) =>
+      releaseItem(item, request.skipConfigured, caller, lookups),
+    );
+  }
+  const results = settled.map((item) => item.result);
+  // Nothing done and the credentials are the reason: a deployment problem, not an outcome.
+  const blocker = settled.map((item) => item.failure?.cause).find(isConfigurationError);
+  if (blocker && !results.some((result) => result.outcome !== 'failed')) throw blocker;
+  const summary = summarize(request.dryRun, results);
+  if (!request.dryRun) return { dryRun: false, summary, results };
+  return { dryRun: true, summary, results, plan: { hash: planHash(results) } };
+}
+
+/**
+ * Releases exactly what a reviewed plan saw: looks every item up as its dry run did, and when the
+ * plan's hash differs, releases nothing (the fresh plan goes back to be reviewed).
+ */
+async function applyPlan(
+  items: WorkItem[],
+  request: ReleaseRequest,
+  session: ReleaseSession,
+  lookups: Lookups,
+): Promise<Settled[]> {
+  const { caller } = session;
+  const planned = await mapWithConcurrency(items, session.limiter, (item) =>
+    lookUpItem(item, request.skipConfigured, caller),
+  );
+  const fresh = planHash(planned.map((item) => item.result));
+  if (fresh !== request.planHash) {
+    const blocker = planned.map((item) => item.failure?.cause).find(isConfigurationError);
+    if (blocker) throw blocker;
+    throw new PlanChangedError(
+      `The plan changed since it was reviewed (its hash is now ${fresh}): nothing was released; review the fresh plan and release it`,
+      { hash: fresh, items: planItems(planned.map((item) => item.result)) },
+    );
+  }
+  return settleAll(planned, session, request, (entry) => applyPlanned(entry, caller, lookups));
+}
+
+/** Settles every item with at most the session's limit in flight, each told to the observer once. */
+function settleAll<T>(
+  items: readonly T[],
+  session: ReleaseSession,
+  request: ReleaseRequest,
+  settle: (item: T) => Promise<Settled>,
+): Promise<Settled[]> {
+  return mapWithConcurrency(items, session.limiter, async (item) => {
     const started = Date.now();
-    const done =
-      item.kind === 'number'
-        ? await settleNumber(item.number, request.dryRun, session.caller)
-        : await settleKeyword(item, request.dryRun, session.caller, lookups);
+    const done = await settle(item);
     const { result, attempts } = done;
     const { dryRun } = request;
     session.observer.item({ result, attempts, latencyMs: Date.now() - started, dryRun });
     return done;
   });
-  const results = settled.map((item) => item.result);
-  // Nothing released and the credentials are the reason: a deployment problem, not an outcome.
-  const blocker = settled.map((item) => item.failure?.cause).find(isConfigurationError);
-  if (blocker && !results.some((result) => result.outcome !== 'failed')) throw blocker;
-  return { dryRun: request.dryRun, summary: summarize(request.dryRun, results), results };
-}
-
-type WorkItem =
-  | { kind: 'number'; number: string }
-  | { kind: 'keyword'; requested: KeywordTarget; resolution: Resolution };
-
-/** An item's result, its attempts, and the error behind a failure (which may name a cause). */
-interface Settled<R extends ItemResult = ItemResult> {
-  result: R;
-  attempts: number;
-  failure?: CallFireError;
-}
-
-/** Look-ups shared by the items of one request: the account's keywords are listed at most once. */
-interface Lookups {
-  keywords(): Promise<CallResult<AccountKeyword[]>>;
-}
-
-function createLookups(caller: CallFireCaller): Lookups {
-  let keywords: Promise<CallResult<AccountKeyword[]>> | undefined;
-  return { keywords: () => (keywords ??= listAccountKeywords(caller)) };
-}
-
-async function settleNumber(
-  number: string,
-  dryRun: boolean,
-  caller: CallFireCaller,
-): Promise<Settled<NumberResult>> {
-  const identity = { kind: 'number', number } as const;
-  const lookUp = () =>
-    caller.call('GetNumber', (service, credentials, attempt) =>
-      service.getNumber(number, { credentials, ...attempt }),
-    );
-  if (dryRun) {
-    const looked = await lookUp();
-    if (!looked.ok) return failedItem(identity, looked.error, looked.attempts);
-    const { value: lease, attempts } = looked;
-    return { result: { ...identity, outcome: dryRunOutcome(lease), lease }, attempts };
-  }
-  const released = await caller.call('Release', (service, credentials, attempt) =>
-    service.release({ number }, { credentials, ...attempt }),
-  );
-  if (released.ok)
-    return { result: { ...identity, outcome: 'released' }, attempts: released.attempts };
-  if (!released.maybeApplied) return failedItem(identity, released.error, released.attempts);
-  return verify(identity, released, lookUp);
-}
-
-async function settleKeyword(
-  item: Extract<WorkItem, { kind: 'keyword' }>,
-  dryRun: boolean,
-  caller: CallFireCaller,
-  lookups: Lookups,
-): Promise<Settled<KeywordResult>> {
-  const { resolution, requested } = item;
-  if (!resolution.ok) {
-    const identity = { kind: 'keyword', ...keywordIdentity(requested) } as const;
-    return failedItem(identity, resolution.error, 0);
-  }
-  const { keyword, shortCode, lease } = resolution.keyword;
-  const identity = { kind: 'keyword', keyword, shortCode } as const;
-  if (dryRun) return { result: { ...identity, outcome: dryRunOutcome(lease), lease }, attempts: 0 };
-  const released = await caller.call('Release', (service, credentials, attempt) =>
-    service.release({ number: shortCode, keyword }, { credentials, ...attempt }),
-  );
-  if (released.ok)
-    return { result: { ...identity, outcome: 'released' }, attempts: released.attempts };
-  if (!released.maybeApplied) return failedItem(identity, released.error, released.attempts);
-  return verify(identity, released, async () => {
-    const listed = await lookups.keywords();
-    if (!listed.ok) return listed;
-    const entry = listed.value.find((candidate) => keywordKey(candidate) === keywordKey(identity));
-    return entry
-      ? { ...listed, value: entry.lease }
-      : {
-          ok: false,
-          error: new CallFireError('NOT_FOUND', 'no longer listed', false),
-          attempts: 0,
-        };
-  });
 }
 
 /**
- * A Release sent without a known outcome (its answer was lost: a timeout or a broken connection
- * after sending) is looked up rather than guessed: auto-renew off or status RELEASED means CallFire
- * applied it; auto-renew still on means it did not, and the failure stands. When the look-up
- * itself fails (or there is no time left for it), the item says the outcome is unknown.
+ * The request's distinct items: numbers, then keywords resolved against one listing of the
+ * account. Protected items are marked before anything is sent: a keyword protected on every short
+ * code, or on the one it pins, is not even resolved. Two requested keywords that name the same
+ * account keyword ("VANILLA" and { "Vanilla", "67076" }) are one item, where the first stood.
  */
-async function verify<I extends Pick<ItemResult, 'kind'>>(
-  identity: I,
-  released: Extract<CallResult<void>, { ok: false }>,
-  lookUp: () => Promise<CallResult<Lease>>,
-): Promise<Settled<I & ItemResult>> {
-  const looked = await lookUp();
-  const attempts = released.attempts + looked.attempts;
-  if (looked.ok) {
-    if (dryRunOutcome(looked.value) === 'alreadyReleased') {
-      const result = { ...identity, outcome: 'released', verified: true } as I & ItemResult;
-      return { result, attempts };
-    }
-    return failedItem(identity, released.error, attempts) as Settled<I & ItemResult>;
-  }
-  const unknown = new CallFireError(
-    'OUTCOME_UNKNOWN',
-    `Release was sent but its answer was lost (${released.error.code}), and looking it up failed (${looked.error.code}): retry the request (releasing again is harmless)`,
-    true,
-  );
-  return failedItem(identity, unknown, attempts) as Settled<I & ItemResult>;
-}
-
-/**
- * Resolves every requested keyword against one listing of the account. Two requested keywords
- * that name the same account keyword ("VANILLA" and { "Vanilla", "67076" }) are one item: released
- * once, reported once, where the first of them stood.
- */
-async function resolveKeywords(
-  requested: KeywordTarget[],
-  caller: CallFireCaller,
-): Promise<WorkItem[]> {
-  const listing = await listAccountKeywords(caller);
+async function prepareItems(request: ReleaseRequest, session: ReleaseSession): Promise<WorkItem[]> {
+  const { protectedList } = session;
+  const items: WorkItem[] = request.numbers.map((number) => ({
+    kind: 'number',
+    number,
+    protected: isProtectedNumber(protectedList, number),
+  }));
+  const guarded = request.keywords.map((target) => ({
+    target,
+    protected: isProtectedKeyword(protectedList, target.keyword, target.shortCode),
+  }));
+  const toResolve = guarded.filter((entry) => !entry.protected);
+  const listing = toResolve.length > 0 ? await listAccountKeywords(session.caller) : undefined;
   const seen = new Set<string>();
-  const items: WorkItem[] = [];
-  for (const target of requested) {
+  for (const { target, protected: isProtected } of guarded) {
+    if (isProtected || !listing) {
+      items.push({ kind: 'keyword', requested: target, resolution: undefined, protected: true });
+      continue;
+    }
     const resolution = listing.ok ? matchKeyword(listing.value, target) : listing;
     if (resolution.ok) {
       const key = keywordKey(resolution.keyword);
       if (seen.has(key)) continue;
       seen.add(key);
     }
-    items.push({ kind: 'keyword', requested: target, resolution });
+    const { keyword, shortCode } = resolution.ok ? resolution.keyword : target;
+    const guardedNow = resolution.ok && isProtectedKeyword(protectedList, keyword, shortCode);
+    items.push({ kind: 'keyword', requested: target, resolution, protected: guardedNow });
   }
   return items;
-}
-
-function failedItem<I extends Pick<ItemResult, 'kind'>>(
-  identity: I,
-  error: CallFireError,
-  attempts: number,
-): { result: I & ReturnType<typeof failedWith>; attempts: number; failure: CallFireError } {
-  return { result: { ...identity, ...failedWith(error) }, attempts, failure: error };
-}
-
-function dryRunOutcome(lease: Lease): ItemOutcome {
-  return lease.status === 'RELEASED' || lease.autoRenew === false
-    ? 'alreadyReleased'
-    : 'wouldRelease';
-}
-
-function keywordIdentity(target: KeywordTarget): { keyword: string; shortCode?: string } {
-  return target.shortCode
-    ? { keyword: target.keyword, shortCode: target.shortCode }
-    : { keyword: target.keyword };
 }
 
 function isConfigurationError(value: unknown): value is ConfigurationError {

@@ -1,4 +1,4 @@
-import { InvalidRequestError, type RequestIssue } from './errors';
+import { InvalidRequestError, RequestExpiredError, type RequestIssue } from './errors';
 
 /** Most items (numbers plus keywords, counted as given) one request may carry. */
 export const MAX_ITEMS = 100;
@@ -14,9 +14,26 @@ export interface ReleaseRequest {
   numbers: string[];
   keywords: KeywordTarget[];
   dryRun: boolean;
+  /** Numbers in use (an inbound IVR or call tracking) are skipped, not released. */
+  skipConfigured: boolean;
+  /** Release exactly what the dry run with this hash saw, or nothing. */
+  planHash?: string;
+  /** RFC 3339: past it, nothing is released. */
+  notAfter?: string;
 }
 
-const ALLOWED_FIELDS = new Set(['numbers', 'keywords', 'confirmKeywordRelease', 'dryRun']);
+const ALLOWED_FIELDS = new Set([
+  'numbers',
+  'keywords',
+  'confirmKeywordRelease',
+  'dryRun',
+  'skipConfigured',
+  'planHash',
+  'notAfter',
+]);
+const PLAN_HASH_PATTERN = /^[0-9a-f]{64}$/i;
+// RFC 3339 date-time: a full date, a time with seconds, and an explicit offset.
+const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const KEYWORD_FIELDS = new Set(['keyword', 'shortCode']);
 // Letters, digits and underscore only: `soap` passes CDATA markers and control characters
 // through unescaped, so nothing else may reach the envelope.
@@ -52,8 +69,9 @@ export function normalizeNumber(value: string): string | undefined {
  *
  * @example parseReleaseRequest({ numbers: ['+1 425 555 1212'] }) // { numbers: ['14255551212'], keywords: [], dryRun: false }
  * @throws InvalidRequestError listing every problem found (with `tooLarge` for the item limit)
+ * @throws RequestExpiredError when the request is valid but past its `notAfter`
  */
-export function parseReleaseRequest(input: unknown): ReleaseRequest {
+export function parseReleaseRequest(input: unknown, now: number = Date.now()): ReleaseRequest {
   if (!isPlainObject(input)) {
     throw new InvalidRequestError([{ path: '', message: 'must be a JSON object' }]);
   }
@@ -70,6 +88,9 @@ export function parseReleaseRequest(input: unknown): ReleaseRequest {
   const keywordsInput = optionalArray(input, 'keywords', issues);
   const dryRun = optionalBoolean(input, 'dryRun', issues) ?? false;
   const confirmed = optionalBoolean(input, 'confirmKeywordRelease', issues) ?? false;
+  const skipConfigured = optionalBoolean(input, 'skipConfigured', issues) ?? false;
+  const planHash = optionalPlanHash(input, dryRun, issues);
+  const notAfter = optionalTime(input, 'notAfter', issues);
 
   const itemCount = numbersInput.length + keywordsInput.length;
   // The limit is checked before the items so a huge request is refused without looking at them.
@@ -118,7 +139,19 @@ export function parseReleaseRequest(input: unknown): ReleaseRequest {
     });
   }
   if (issues.length > 0) throw new InvalidRequestError(issues);
-  return { numbers: [...numbers], keywords: [...keywords.values()], dryRun };
+  if (notAfter !== undefined && Date.parse(notAfter) < now) {
+    throw new RequestExpiredError(
+      `The request expired at ${notAfter} (notAfter): nothing was released; send a fresh request if it still holds`,
+    );
+  }
+  return {
+    numbers: [...numbers],
+    keywords: [...keywords.values()],
+    dryRun,
+    skipConfigured,
+    ...(planHash === undefined ? {} : { planHash }),
+    ...(notAfter === undefined ? {} : { notAfter }),
+  };
 }
 
 function numberProblem(value: string): string {
@@ -202,6 +235,50 @@ function optionalBoolean(
   if (value === undefined || typeof value === 'boolean') return value;
   issues.push({ path: field, message: 'must be true or false' });
   return undefined;
+}
+
+function optionalPlanHash(
+  input: Record<string, unknown>,
+  dryRun: boolean,
+  issues: RequestIssue[],
+): string | undefined {
+  const value = input.planHash;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !PLAN_HASH_PATTERN.test(value)) {
+    issues.push({
+      path: 'planHash',
+      message: "must be the 64 hex characters of a dry run's plan.hash",
+    });
+    return undefined;
+  }
+  if (dryRun) {
+    issues.push({
+      path: 'planHash',
+      message: 'applies to a release, not to a dry run (which makes the plan)',
+    });
+  }
+  return value.toLowerCase();
+}
+
+function optionalTime(
+  input: Record<string, unknown>,
+  field: string,
+  issues: RequestIssue[],
+): string | undefined {
+  const value = input[field];
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'string' ||
+    !RFC3339_PATTERN.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    issues.push({
+      path: field,
+      message: 'must be an RFC 3339 time with an offset, such as "2026-12-24T09:00:00Z"',
+    });
+    return undefined;
+  }
+  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,17 @@
-import type { Lease } from './callfire/number-service';
+import type { Lease, NumberConfiguration } from './callfire/number-service';
 import type { CallFireError, FailureCode } from './errors';
 
-/** How one item ended: `released` or `failed`; in a dry run `wouldRelease`, `alreadyReleased` or `failed`. */
-export type ItemOutcome = 'released' | 'wouldRelease' | 'alreadyReleased' | 'failed';
+/**
+ * How one item ended: `released`, `skipped` or `failed`; in a dry run `wouldRelease`,
+ * `alreadyReleased`, `skipped` or `failed`.
+ */
+export type ItemOutcome = 'released' | 'wouldRelease' | 'alreadyReleased' | 'skipped' | 'failed';
+
+/**
+ * Why an item was not sent: on the protected list; in use (an inbound IVR or call tracking, with
+ * `skipConfigured`); or, applying a reviewed plan, already released when it was planned.
+ */
+export type SkipReason = 'PROTECTED' | 'CONFIGURED' | 'ALREADY_RELEASED';
 
 export interface ItemError {
   code: FailureCode;
@@ -12,8 +21,11 @@ export interface ItemError {
 
 interface ItemBase {
   outcome: ItemOutcome;
+  reason?: SkipReason;
   /** Dry runs only: the lease as CallFire reports it. */
   lease?: Lease;
+  /** Dry runs (and numbers looked up for `skipConfigured`): what answers the number's calls. */
+  configuration?: NumberConfiguration;
   error?: ItemError;
   /**
    * Set on `released` when the Release's answer was lost and a look-up showed it had been
@@ -38,6 +50,7 @@ export interface ReleaseSummary {
   released?: number;
   wouldRelease?: number;
   alreadyReleased?: number;
+  skipped: number;
   failed: number;
 }
 
@@ -46,6 +59,8 @@ export interface ReleaseResult {
   dryRun: boolean;
   summary: ReleaseSummary;
   results: ItemResult[];
+  /** Dry runs: the digest of what was looked up, to release exactly that (`planHash`). */
+  plan?: { hash: string };
 }
 
 export function summarize(dryRun: boolean, results: ItemResult[]): ReleaseSummary {
@@ -56,9 +71,15 @@ export function summarize(dryRun: boolean, results: ItemResult[]): ReleaseSummar
         requested: results.length,
         wouldRelease: count('wouldRelease'),
         alreadyReleased: count('alreadyReleased'),
+        skipped: count('skipped'),
         failed: count('failed'),
       }
-    : { requested: results.length, released: count('released'), failed: count('failed') };
+    : {
+        requested: results.length,
+        released: count('released'),
+        skipped: count('skipped'),
+        failed: count('failed'),
+      };
 }
 
 /** The items still failing in a way that may pass: what a retry of the request would redo. */

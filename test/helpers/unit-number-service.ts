@@ -9,6 +9,7 @@ import type {
   Credentials,
   KeywordPage,
   Lease,
+  NumberConfiguration,
   NumberService,
 } from '../../functions/release/callfire/number-service';
 import { CallFireError } from '../../functions/release/errors';
@@ -40,6 +41,8 @@ export interface FakeNumberServiceOptions {
   pageSize?: number;
   /** GetNumber answers by number; a number not listed fails NOT_FOUND. */
   leases?: Record<string, Lease>;
+  /** What answers each number's calls; a number not listed has no configuration. */
+  configurations?: Record<string, Partial<NumberConfiguration>>;
   /**
    * Scripted behaviour per call key, consumed one entry per call (then the call answers
    * normally). Keys: Release of a number `number`, of a keyword `shortCode/keyword`; GetNumber
@@ -145,7 +148,8 @@ export function fakeNumberService(options: FakeNumberServiceOptions = {}): FakeN
         const lease = leases[number];
         if (!lease)
           throw new CallFireError('NOT_FOUND', `CallFire fault NOT_FOUND: ${number}`, false);
-        return structuredClone(lease);
+        const configuration = { ...NO_CONFIGURATION, ...options.configurations?.[number] };
+        return { lease: structuredClone(lease), configuration };
       });
     },
     queryKeywords(page, call) {
@@ -196,6 +200,13 @@ function delay(ms: number, call: CallOptions): Promise<void> {
     );
   });
 }
+
+/** A number with nothing configured: no IVR, no call tracking. */
+export const NO_CONFIGURATION: NumberConfiguration = {
+  callFeature: null,
+  textFeature: null,
+  inbound: null,
+};
 
 /** A lease as CallFire reports an active, auto-renewing one. */
 export function activeLease(overrides: Partial<Lease> = {}): Lease {

@@ -135,7 +135,7 @@ describe('bundled handler over HTTP', () => {
     const answer = await http(handler, event());
 
     expect(answer.statusCode).toBe(200);
-    expect(answer.body.summary).toEqual({ requested: 1, released: 1, failed: 0 });
+    expect(answer.body.summary).toEqual({ requested: 1, released: 1, skipped: 0, failed: 0 });
     expect(answer.body.results).toEqual([
       { kind: 'number', number: '14255551212', outcome: 'released' },
     ]);
@@ -160,7 +160,7 @@ describe('bundled handler over HTTP', () => {
     const answer = await http(handler, httpApiEvent({ body }));
 
     expect(answer.statusCode).toBe(200);
-    expect(answer.body.summary).toEqual({ requested: 5, released: 5, failed: 0 });
+    expect(answer.body.summary).toEqual({ requested: 5, released: 5, skipped: 0, failed: 0 });
     expect(answer.body.results).toEqual([
       { kind: 'number', number: '14255551212', outcome: 'released' },
       { kind: 'number', number: '14255551213', outcome: 'released' },
@@ -192,7 +192,7 @@ describe('bundled handler over HTTP', () => {
     );
 
     expect(answer.statusCode).toBe(207);
-    expect(answer.body.summary).toEqual({ requested: 2, released: 1, failed: 1 });
+    expect(answer.body.summary).toEqual({ requested: 2, released: 1, skipped: 0, failed: 1 });
     expect(answer.body.results?.[1]).toEqual({
       kind: 'number',
       number: '14255550000',
@@ -210,7 +210,7 @@ describe('bundled handler over HTTP', () => {
     );
 
     expect(answer.statusCode).toBe(502);
-    expect(answer.body.summary).toEqual({ requested: 2, released: 0, failed: 2 });
+    expect(answer.body.summary).toEqual({ requested: 2, released: 0, skipped: 0, failed: 2 });
     expect(answer.body.results?.map((result) => result.error?.code)).toEqual([
       'NOT_FOUND',
       'NOT_FOUND',
@@ -317,6 +317,7 @@ describe('bundled handler over HTTP', () => {
       requested: 4,
       wouldRelease: 1,
       alreadyReleased: 2,
+      skipped: 0,
       failed: 1,
     });
     const [renewing, notRenewing, missing, keyword] = answer.body.results ?? [];
@@ -685,7 +686,7 @@ describe('bundled handler on asynchronous and direct invocations', () => {
       results: object[];
     };
 
-    expect(result.summary).toEqual({ requested: 2, released: 2, failed: 0 });
+    expect(result.summary).toEqual({ requested: 2, released: 2, skipped: 0, failed: 0 });
     expect(autoRenewOf('14255551212')).toBe(false);
   });
 
@@ -700,7 +701,7 @@ describe('bundled handler on asynchronous and direct invocations', () => {
       summary: object;
     };
 
-    expect(result.summary).toEqual({ requested: 2, released: 1, failed: 1 });
+    expect(result.summary).toEqual({ requested: 2, released: 1, skipped: 0, failed: 1 });
     const errorLine = output
       .lines()
       .slice(logged)

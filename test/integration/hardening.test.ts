@@ -403,7 +403,7 @@ describe('keyword look-up', () => {
       }),
     );
 
-    expect(answer.body.summary).toEqual({ requested: 1, released: 1, failed: 0 });
+    expect(answer.body.summary).toEqual({ requested: 1, released: 1, skipped: 0, failed: 0 });
     expect(callsTo('Release')).toHaveLength(1);
   });
 });

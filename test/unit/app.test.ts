@@ -12,6 +12,10 @@ import {
   DependencyUnavailableError,
   type InvalidRequestError,
 } from '../../functions/release/errors';
+import {
+  NO_PROTECTED_ITEMS_SOURCE,
+  type ProtectedItemsSource,
+} from '../../functions/release/protection/protected-items-source';
 import type { HttpResponse } from '../../functions/release/triggers/http-answer';
 import { lambdaContext } from '../../local/lambda-context';
 import {
@@ -42,6 +46,9 @@ const CONFIG: Config = {
   callTimeoutMs: 1_000,
   concurrency: 8,
   secretCacheTtlSeconds: 300,
+  protectedItemsParameter: undefined,
+  protectedItemsTtlSeconds: 60,
+  maxEventAgeSeconds: 86_400,
 };
 
 interface Given {
@@ -52,6 +59,7 @@ interface Given {
   /** Replaces the NumberService factory (a client that failed to build). */
   numberServiceFactory?: () => Promise<NumberService>;
   config?: Partial<Config>;
+  protectedItems?: ProtectedItemsSource;
 }
 
 /** The client being built since init, as handler.ts starts it (a failure is kept, not thrown). */
@@ -71,6 +79,7 @@ function givenHandler(given: Given = {}) {
       config: { ...CONFIG, ...given.config },
       numberService: building(given.numberServiceFactory ?? (async () => numberService)),
       credentials: credentials satisfies CredentialsSource,
+      protectedItems: given.protectedItems ?? NO_PROTECTED_ITEMS_SOURCE,
     },
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
@@ -120,12 +129,12 @@ describe('release handler (createHandler)', () => {
 
   describe('HTTP: results', () => {
     it.each([
-      ['every item released', {}, 200, { requested: 2, released: 2, failed: 0 }],
+      ['every item released', {}, 200, { requested: 2, released: 2, skipped: 0, failed: 0 }],
       [
         'some released, some failed',
         { script: { '14255551213': [notFound('14255551213')] } },
         207,
-        { requested: 2, released: 1, failed: 1 },
+        { requested: 2, released: 1, skipped: 0, failed: 1 },
       ],
       [
         'no item succeeded',
@@ -136,7 +145,7 @@ describe('release handler (createHandler)', () => {
           },
         },
         502,
-        { requested: 2, released: 0, failed: 2 },
+        { requested: 2, released: 0, skipped: 0, failed: 2 },
       ],
     ])('answers %s with %i and the per-item results', async (_case, fake, status, summary) => {
       // Prepare
@@ -211,6 +220,7 @@ describe('release handler (createHandler)', () => {
         requested: 2,
         wouldRelease: 1,
         alreadyReleased: 1,
+        skipped: 0,
         failed: 0,
       });
       expect(numberService.callsTo('Release')).toHaveLength(0);
@@ -607,7 +617,7 @@ describe('release handler (createHandler)', () => {
       // Assess
       expect(result).toEqual({
         dryRun: false,
-        summary: { requested: 2, released: 2, failed: 0 },
+        summary: { requested: 2, released: 2, skipped: 0, failed: 0 },
         results: [
           { kind: 'number', number: '14255551212', outcome: 'released' },
           { kind: 'keyword', keyword: 'Vanilla', shortCode: '67076', outcome: 'released' },
@@ -630,7 +640,7 @@ describe('release handler (createHandler)', () => {
 
       // Assess
       expect(result).toMatchObject({
-        summary: { requested: 2, released: 1, failed: 1 },
+        summary: { requested: 2, released: 1, skipped: 0, failed: 1 },
         results: [
           { number: '14255551212', outcome: 'released' },
           {
@@ -721,7 +731,7 @@ describe('release handler (createHandler)', () => {
       // Assess
       expect(result).toEqual({
         dryRun: false,
-        summary: { requested: 1, released: 1, failed: 0 },
+        summary: { requested: 1, released: 1, skipped: 0, failed: 0 },
         results: [{ kind: 'number', number: '14255551212', outcome: 'released' }],
       });
     });

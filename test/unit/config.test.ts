@@ -31,6 +31,9 @@ describe('readConfig', () => {
       callTimeoutMs: 10_000,
       concurrency: 8,
       secretCacheTtlSeconds: 300,
+      protectedItemsParameter: undefined,
+      protectedItemsTtlSeconds: 60,
+      maxEventAgeSeconds: 86_400,
     });
     expect(DEFAULT_SOAP_ENDPOINT).toBe('https://www.callfire.com/api/1.1/soap12/number');
   });

@@ -11,7 +11,12 @@ import {
 } from '../../functions/release/release';
 import type { ReleaseRequest } from '../../functions/release/request';
 import { fakeCredentials, ROTATED, USER } from '../helpers/unit-credentials';
-import { accountKeyword, activeLease, fakeNumberService } from '../helpers/unit-number-service';
+import {
+  accountKeyword,
+  activeLease,
+  fakeNumberService,
+  NO_CONFIGURATION,
+} from '../helpers/unit-number-service';
 
 const SECRET_ID = 'prod/callfire/api';
 
@@ -26,7 +31,13 @@ function givenOptions(overrides: Partial<ReleaseOptions> = {}): ReleaseOptions {
 }
 
 function givenRequest(request: Partial<ReleaseRequest>): ReleaseRequest {
-  return { numbers: [], keywords: [], dryRun: false, ...structuredClone(request) };
+  return {
+    numbers: [],
+    keywords: [],
+    dryRun: false,
+    skipConfigured: false,
+    ...(structuredClone(request) as Partial<ReleaseRequest>),
+  } as ReleaseRequest;
 }
 
 function recordingObserver() {
@@ -65,7 +76,7 @@ describe('release core (releaseItems)', () => {
       // Assess
       expect(result).toEqual({
         dryRun: false,
-        summary: { requested: 2, released: 2, failed: 0 },
+        summary: { requested: 2, released: 2, skipped: 0, failed: 0 },
         results: [
           { kind: 'number', number: '14255551212', outcome: 'released' },
           { kind: 'number', number: '14255551213', outcome: 'released' },
@@ -98,7 +109,7 @@ describe('release core (releaseItems)', () => {
       );
 
       // Assess
-      expect(result.summary).toEqual({ requested: 3, released: 2, failed: 1 });
+      expect(result.summary).toEqual({ requested: 3, released: 2, skipped: 0, failed: 1 });
       expect(result.results[1]).toEqual({
         kind: 'number',
         number: '14255550000',
@@ -225,7 +236,7 @@ describe('release core (releaseItems)', () => {
       // Assess
       expect(result).toEqual({
         dryRun: false,
-        summary: { requested: 1, released: 1, failed: 0 },
+        summary: { requested: 1, released: 1, skipped: 0, failed: 0 },
         results: [{ kind: 'keyword', keyword: 'Vanilla', shortCode: '67076', outcome: 'released' }],
       });
       expect(numberService.callsTo('Release').map((call) => call.args)).toStrictEqual([
@@ -476,20 +487,28 @@ describe('release core (releaseItems)', () => {
       // Assess
       expect(result).toEqual({
         dryRun: true,
-        summary: { requested: 6, wouldRelease: 2, alreadyReleased: 3, failed: 1 },
+        summary: { requested: 6, wouldRelease: 2, alreadyReleased: 3, skipped: 0, failed: 1 },
         results: [
-          { kind: 'number', number: '14255551212', outcome: 'wouldRelease', lease: activeLease() },
+          {
+            kind: 'number',
+            number: '14255551212',
+            outcome: 'wouldRelease',
+            lease: activeLease(),
+            configuration: NO_CONFIGURATION,
+          },
           {
             kind: 'number',
             number: '14255551213',
             outcome: 'alreadyReleased',
             lease: activeLease({ autoRenew: false }),
+            configuration: NO_CONFIGURATION,
           },
           {
             kind: 'number',
             number: '14255551214',
             outcome: 'alreadyReleased',
             lease: activeLease({ status: 'RELEASED' }),
+            configuration: NO_CONFIGURATION,
           },
           {
             kind: 'number',
@@ -516,6 +535,7 @@ describe('release core (releaseItems)', () => {
             lease: activeLease({ autoRenew: false, leaseEnd: '2027-01-31' }),
           },
         ],
+        plan: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
       });
       expect(numberService.callsTo('Release')).toHaveLength(0);
       expect(numberService.callsTo('GetNumber').map((call) => call.args.number)).toEqual([
@@ -568,7 +588,7 @@ describe('release core (releaseItems)', () => {
       );
 
       // Assess
-      expect(result.summary).toEqual({ requested: 5, released: 5, failed: 0 });
+      expect(result.summary).toEqual({ requested: 5, released: 5, skipped: 0, failed: 0 });
       expect(credentials.reads).toBe(2);
       const [firstHeld] = numberService.calls.map((call) => call.credentials);
       for (const stale of credentials.refreshCalls) expect(stale).toBe(firstHeld);
@@ -641,7 +661,7 @@ describe('release core (releaseItems)', () => {
       );
 
       // Assess
-      expect(result.summary).toEqual({ requested: 3, released: 1, failed: 2 });
+      expect(result.summary).toEqual({ requested: 3, released: 1, skipped: 0, failed: 2 });
       expect(result.results.map((item) => item.error?.code ?? item.outcome)).toEqual([
         'released',
         'CREDENTIALS_REJECTED',
@@ -710,7 +730,7 @@ describe('release core (releaseItems)', () => {
       };
       expect(result).toEqual({
         dryRun: false,
-        summary: { requested: 2, released: 0, failed: 2 },
+        summary: { requested: 2, released: 0, skipped: 0, failed: 2 },
         results: [
           { kind: 'number', number: '14255551212', outcome: 'failed', error },
           { kind: 'number', number: '14255551213', outcome: 'failed', error },
@@ -879,7 +899,7 @@ describe('release core (releaseItems)', () => {
       expect(result.results).toEqual([
         { kind: 'number', number: '14255551212', outcome: 'released', verified: true },
       ]);
-      expect(result.summary).toEqual({ requested: 1, released: 1, failed: 0 });
+      expect(result.summary).toEqual({ requested: 1, released: 1, skipped: 0, failed: 0 });
       expect(numberService.calls.map((call) => call.operation)).toEqual([
         'Release',
         'Release',
@@ -1059,7 +1079,7 @@ describe('release core (releaseItems)', () => {
       );
 
       // Assess: at most 4 sent with the old password, then every item once with the new one.
-      expect(result.summary).toEqual({ requested: 12, released: 12, failed: 0 });
+      expect(result.summary).toEqual({ requested: 12, released: 12, skipped: 0, failed: 0 });
       const stale = numberService.calls.filter(
         (call) => call.credentials.password === USER.password,
       );

@@ -69,7 +69,12 @@ describe('parseReleaseRequest', () => {
       [
         'numbers in every written form, normalised and merged',
         { numbers: ['+1 (425) 555-1213', '425.555.1212', '4255551212', '14255551212'] },
-        { numbers: ['14255551213', '14255551212'], keywords: [], dryRun: false },
+        {
+          numbers: ['14255551213', '14255551212'],
+          keywords: [],
+          dryRun: false,
+          skipConfigured: false,
+        },
       ],
       [
         'international numbers of 11 to 15 digits',
@@ -78,6 +83,7 @@ describe('parseReleaseRequest', () => {
           numbers: ['442079460958', '44207946095', '123456789012345'],
           keywords: [],
           dryRun: false,
+          skipConfigured: false,
         },
       ],
       [
@@ -90,12 +96,13 @@ describe('parseReleaseRequest', () => {
           numbers: [],
           keywords: [{ keyword: 'VANILLA' }, { keyword: 'CHOCOLATE', shortCode: '67076' }],
           dryRun: false,
+          skipConfigured: false,
         },
       ],
       [
         'a keyword object without a short code',
         { keywords: [{ keyword: 'Mint_2' }], confirmKeywordRelease: true },
-        { numbers: [], keywords: [{ keyword: 'Mint_2' }], dryRun: false },
+        { numbers: [], keywords: [{ keyword: 'Mint_2' }], dryRun: false, skipConfigured: false },
       ],
       [
         'the same keyword on different short codes, kept apart',
@@ -113,22 +120,28 @@ describe('parseReleaseRequest', () => {
             { keyword: 'VANILLA', shortCode: '99000' },
           ],
           dryRun: false,
+          skipConfigured: false,
         },
       ],
       [
         'keywords without confirmation in a dry run',
         { keywords: ['VANILLA'], dryRun: true },
-        { numbers: [], keywords: [{ keyword: 'VANILLA' }], dryRun: true },
+        { numbers: [], keywords: [{ keyword: 'VANILLA' }], dryRun: true, skipConfigured: false },
       ],
       [
         'a 64-character keyword',
         { keywords: ['K'.repeat(64)], confirmKeywordRelease: true },
-        { numbers: [], keywords: [{ keyword: 'K'.repeat(64) }], dryRun: false },
+        {
+          numbers: [],
+          keywords: [{ keyword: 'K'.repeat(64) }],
+          dryRun: false,
+          skipConfigured: false,
+        },
       ],
       [
         'confirmation given with numbers only',
         { numbers: ['14255551212'], confirmKeywordRelease: true, dryRun: false },
-        { numbers: ['14255551212'], keywords: [], dryRun: false },
+        { numbers: ['14255551212'], keywords: [], dryRun: false, skipConfigured: false },
       ],
       [
         'numbers and keywords together, the example of the issue',
@@ -142,6 +155,7 @@ describe('parseReleaseRequest', () => {
           numbers: ['14255551212', '14255551213'],
           keywords: [{ keyword: 'VANILLA' }, { keyword: 'CHOCOLATE', shortCode: '67076' }],
           dryRun: false,
+          skipConfigured: false,
         },
       ],
     ])('%s', (_case, input, expected) => {

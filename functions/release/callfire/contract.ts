@@ -56,6 +56,17 @@ export const TRANSIENT_FAULT_CODES: ReadonlySet<FaultCode> = new Set(['UNAVAILAB
 export const NUMBER_STATUSES = ['PENDING', 'ACTIVE', 'RELEASED', 'UNAVAILABLE'] as const;
 export type NumberStatus = (typeof NUMBER_STATUSES)[number];
 
+/** `data:NumberFeature`: the state of a number's call or text feature (`NumberConfiguration`). */
+export const NUMBER_FEATURES = ['UNSUPPORTED', 'PENDING', 'DISABLED', 'ENABLED'] as const;
+export type NumberFeature = (typeof NUMBER_FEATURES)[number];
+
+/**
+ * `data:InboundCallConfigurationType`: what answers the number's inbound calls. `IVR` runs an
+ * interactive voice response; `TRACKING` forwards calls to another phone (call tracking).
+ */
+export const INBOUND_CALL_CONFIGURATION_TYPES = ['IVR', 'TRACKING'] as const;
+export type InboundCallConfigurationType = (typeof INBOUND_CALL_CONFIGURATION_TYPES)[number];
+
 /** `data:PhoneNumber`: the pattern applies to the whole value (XSD patterns are anchored). */
 export const PHONE_NUMBER_PATTERN = /^(([a-zA-Z_]+)|(\+?[0-9]+))$/;
 

@@ -1,7 +1,9 @@
 import {
   DEFAULT_CALLFIRE_ENDPOINT,
   FAULT_CODES,
+  INBOUND_CALL_CONFIGURATION_TYPES,
   NAMESPACES,
+  NUMBER_FEATURES,
   NUMBER_STATUSES,
   OPERATIONS,
   type Operation,
@@ -10,8 +12,8 @@ import {
 
 /**
  * The part of CallFire API 1.1's NumberService this function uses, written from the published
- * contract (the facts are in contract.ts): `Release`, `GetNumber` and `QueryKeywords`, SOAP 1.2,
- * document/literal.
+ * contract (the facts are in contract.ts): `Release`, `GetNumber` (with the number's lease and its
+ * `NumberConfiguration`) and `QueryKeywords`, SOAP 1.2, document/literal.
  *
  * Why a WSDL of our own instead of CallFire's: the published set is 224 KB across 4 files and 7
  * services; `soap` parses it in 100-200 ms and keeps ~30 MB of it alive, on every cold start, and
@@ -84,6 +86,19 @@ export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
           <xs:element name="AutoRenew" type="xs:boolean"/>
         </xs:sequence>
       </xs:complexType>
+      <xs:simpleType name="NumberFeature">
+        <xs:restriction base="xs:string">${enumeration(NUMBER_FEATURES)}</xs:restriction>
+      </xs:simpleType>
+      <xs:simpleType name="InboundCallConfigurationType">
+        <xs:restriction base="xs:string">${enumeration(INBOUND_CALL_CONFIGURATION_TYPES)}</xs:restriction>
+      </xs:simpleType>
+      <xs:complexType name="NumberConfiguration">
+        <xs:sequence>
+          <xs:element name="CallFeature" type="data:NumberFeature" minOccurs="0"/>
+          <xs:element name="TextFeature" type="data:NumberFeature" minOccurs="0"/>
+          <xs:element name="InboundCallConfigurationType" type="data:InboundCallConfigurationType" minOccurs="0"/>
+        </xs:sequence>
+      </xs:complexType>
       <xs:element name="Number">
         <xs:complexType>
           <xs:sequence>
@@ -92,6 +107,7 @@ export const NUMBER_SERVICE_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
             <xs:element name="TollFree" type="xs:boolean"/>
             <xs:element name="Status" type="data:NumberStatus" minOccurs="0"/>
             <xs:element name="LeaseInfo" type="data:LeaseInfo" minOccurs="0"/>
+            <xs:element name="NumberConfiguration" type="data:NumberConfiguration" minOccurs="0"/>
           </xs:sequence>
         </xs:complexType>
       </xs:element>

@@ -1,5 +1,11 @@
 import { createClientAsync, type IOptions } from 'soap';
 import { toCallFireError } from './call-errors';
+import {
+  INBOUND_CALL_CONFIGURATION_TYPES,
+  type InboundCallConfigurationType,
+  NUMBER_FEATURES,
+  type NumberFeature,
+} from './contract';
 import { NUMBER_SERVICE_WSDL } from './number-service-wsdl';
 import { createSoapTransport } from './soap-transport';
 
@@ -15,6 +21,22 @@ export interface Lease {
   /** `YYYY-MM-DD`, or null when CallFire gives none. */
   leaseEnd: string | null;
   autoRenew: boolean | null;
+}
+
+/**
+ * What answers a number's calls and texts (CallFire's `NumberConfiguration`): a number with an
+ * inbound IVR or call tracking is in use. `null` where CallFire gives nothing.
+ */
+export interface NumberConfiguration {
+  callFeature: NumberFeature | null;
+  textFeature: NumberFeature | null;
+  inbound: InboundCallConfigurationType | null;
+}
+
+/** What GetNumber says about a number. */
+export interface NumberInfo {
+  lease: Lease;
+  configuration: NumberConfiguration;
 }
 
 export interface AccountKeyword {
@@ -41,7 +63,7 @@ export interface CallOptions {
  */
 export interface NumberService {
   release(target: { number: string; keyword?: string }, call: CallOptions): Promise<void>;
-  getNumber(number: string, call: CallOptions): Promise<Lease>;
+  getNumber(number: string, call: CallOptions): Promise<NumberInfo>;
   queryKeywords(
     page: { firstResult: number; maxResults: number },
     call: CallOptions,
@@ -111,7 +133,10 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
     },
     async getNumber(number, options) {
       const result = (await call(soapGetNumber, { Number: number }, options)) as RawNumber | null;
-      return toLease(result?.Status, result?.LeaseInfo);
+      return {
+        lease: toLease(result?.Status, result?.LeaseInfo),
+        configuration: toConfiguration(result?.NumberConfiguration),
+      };
     },
     async queryKeywords(page, options) {
       const result = (await call(
@@ -140,8 +165,15 @@ interface RawLeaseInfo {
 interface RawNumber {
   Status?: unknown;
   LeaseInfo?: RawLeaseInfo;
+  NumberConfiguration?: {
+    CallFeature?: unknown;
+    TextFeature?: unknown;
+    InboundCallConfigurationType?: unknown;
+  };
 }
-interface RawKeyword extends RawNumber {
+interface RawKeyword {
+  Status?: unknown;
+  LeaseInfo?: RawLeaseInfo;
   ShortCode?: unknown;
   Keyword?: unknown;
 }
@@ -158,6 +190,18 @@ function toLease(status: unknown, info: RawLeaseInfo | undefined): Lease {
     leaseEnd: toDate(info?.LeaseEnd),
     autoRenew: info === undefined ? null : info.AutoRenew === true || info.AutoRenew === 'true',
   };
+}
+
+function toConfiguration(raw: RawNumber['NumberConfiguration']): NumberConfiguration {
+  return {
+    callFeature: oneOf(NUMBER_FEATURES, raw?.CallFeature),
+    textFeature: oneOf(NUMBER_FEATURES, raw?.TextFeature),
+    inbound: oneOf(INBOUND_CALL_CONFIGURATION_TYPES, raw?.InboundCallConfigurationType),
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): T | null {
+  return values.find((candidate) => candidate === value) ?? null;
 }
 
 function toDate(value: unknown): string | null {

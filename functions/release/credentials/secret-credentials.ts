@@ -1,7 +1,8 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { toAwsReadError } from '../aws-read-errors';
 import type { Credentials } from '../callfire/number-service';
-import { ConfigurationError, DependencyUnavailableError } from '../errors';
+import { ConfigurationError } from '../errors';
 
 /** The port the release core reads CallFire credentials through. */
 export interface CredentialsSource {
@@ -108,70 +109,16 @@ export function parseCredentials(raw: string, secretId: string): Credentials {
   return { username: record.username as string, password: record.password as string };
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-]);
-
-/**
- * What went wrong reading the secret, named in words: a deployment to fix (ConfigurationError,
- * HTTP 500) or an outage that may pass (DependencyUnavailableError, 503). Missing region or
- * credentials are deployment problems, not outages.
- */
-function toSecretError(
-  error: unknown,
-  secretId: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Error {
-  // Powertools wraps the SDK's error in GetParameterError and keeps it as `cause`.
-  const cause = ((error as { cause?: unknown }).cause ?? error) as SdkError;
-  const name = typeof cause?.name === 'string' ? cause.name : '';
-  const problem = CONFIGURATION_FAILURES[name];
-  if (problem) return new ConfigurationError(`Secret ${secretId} ${problem}`, { cause });
-  const setup = setupProblem(cause, name, env);
-  if (setup) return new ConfigurationError(`${setup}, reading secret ${secretId}`, { cause });
-  const throttled = name === 'ThrottlingException' || name === 'TooManyRequestsException';
-  const what = throttled ? 'is throttling requests' : `is unavailable (${outage(cause, name)})`;
-  return new DependencyUnavailableError(`Secrets Manager ${what} reading secret ${secretId}`, {
-    cause,
-    retryAfterSeconds: throttled ? 2 : 5,
+function toSecretError(error: unknown, secretId: string): Error {
+  return toAwsReadError(error, {
+    service: 'Secrets Manager',
+    endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+    reading: `secret ${secretId}`,
+    configurationFailures: Object.fromEntries(
+      Object.entries(CONFIGURATION_FAILURES).map(([name, problem]) => [
+        name,
+        `Secret ${secretId} ${problem}`,
+      ]),
+    ),
   });
-}
-
-interface SdkError {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function setupProblem(cause: SdkError, name: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (name === 'CredentialsProviderError') {
-    return 'no AWS credentials found (the function role, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or a profile locally)';
-  }
-  if (typeof cause.message === 'string' && /^Region is missing/.test(cause.message)) {
-    return 'AWS region is not set (AWS_REGION)';
-  }
-  // An endpoint someone set by hand that does not answer is their setting, not an AWS outage.
-  const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL;
-  const code = typeof cause.code === 'string' ? cause.code : '';
-  if (endpoint && NETWORK_CODES.has(code)) {
-    return `the Secrets Manager endpoint ${endpoint} (AWS_ENDPOINT_URL_SECRETS_MANAGER) cannot be reached (${code})`;
-  }
-  return undefined;
-}
-
-function outage(cause: SdkError, name: string): string {
-  const status = cause.$metadata?.httpStatusCode;
-  // The SDK reports an answer that is not Secrets Manager's JSON (an HTML error page from a proxy)
-  // as a SyntaxError from its parser: say what it was instead.
-  if (name === 'SyntaxError') return `HTTP ${status ?? '?'} with an answer that is not its JSON`;
-  if (name === 'TimeoutError') return 'no answer in time';
-  const code = typeof cause.code === 'string' ? cause.code : undefined;
-  return code ?? (name || 'unknown error');
 }

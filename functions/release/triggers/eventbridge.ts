@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { InvalidRequestError } from '../errors';
+import { InvalidRequestError, RequestExpiredError } from '../errors';
 import { parseReleaseRequest, type ReleaseRequest } from '../request';
 import type { ReleaseResult } from '../result';
 import { answerInvocation } from './invocation-answer';
@@ -18,6 +18,7 @@ export const eventBridgeTrigger: Trigger<Envelope> = {
     const origin = describeEnvelope(event);
     invocation.logger.appendKeys({ trigger: 'eventbridge', origin });
     try {
+      checkAge(event, invocation.config?.maxEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS);
       const request = parseDetail(event.detail, origin);
       return answerInvocation(await invocation.release(request, Number.POSITIVE_INFINITY));
     } catch (error) {
@@ -38,6 +39,23 @@ export function isEventBridgeEnvelope(event: unknown): event is Envelope {
     typeof event['detail-type'] === 'string' &&
     typeof event.source === 'string' &&
     'detail' in event
+  );
+}
+
+const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
+
+/**
+ * Refuses an event older than the limit, by its `time`: a replay from the failure queue days later
+ * must not turn off auto-renew on a number someone has since taken back into use. (To replay on
+ * purpose, send the request, not the old event.)
+ */
+function checkAge(event: Envelope, maxAgeSeconds: number, now = Date.now()): void {
+  const time = Date.parse(event.time);
+  if (Number.isNaN(time)) return;
+  const ageSeconds = Math.floor((now - time) / 1000);
+  if (ageSeconds <= maxAgeSeconds) return;
+  throw new RequestExpiredError(
+    `The event is ${ageSeconds} s old (time ${event.time}), more than MAX_EVENT_AGE_SECONDS (${maxAgeSeconds} s): nothing was released; to replay it on purpose, send its release request again`,
   );
 }
 
