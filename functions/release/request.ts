@@ -75,15 +75,7 @@ export function parseReleaseRequest(input: unknown, now: number = Date.now()): R
   if (!isPlainObject(input)) {
     throw new InvalidRequestError([{ path: '', message: 'must be a JSON object' }]);
   }
-  const issues: RequestIssue[] = [];
-  for (const field of Object.keys(input)) {
-    if (!ALLOWED_FIELDS.has(field)) {
-      issues.push({
-        path: truncate(field),
-        message: `unknown field; allowed: ${[...ALLOWED_FIELDS].join(', ')}`,
-      });
-    }
-  }
+  const issues: RequestIssue[] = unknownFields(input, ALLOWED_FIELDS, '');
   const numbersInput = optionalArray(input, 'numbers', issues);
   const keywordsInput = optionalArray(input, 'keywords', issues);
   const dryRun = optionalBoolean(input, 'dryRun', issues) ?? false;
@@ -91,42 +83,14 @@ export function parseReleaseRequest(input: unknown, now: number = Date.now()): R
   const skipConfigured = optionalBoolean(input, 'skipConfigured', issues) ?? false;
   const planHash = optionalPlanHash(input, dryRun, issues);
   const notAfter = optionalTime(input, 'notAfter', issues);
-
   const itemCount = numbersInput.length + keywordsInput.length;
   // The limit is checked before the items so a huge request is refused without looking at them.
   if (itemCount > MAX_ITEMS) {
-    throw new InvalidRequestError(
-      [
-        {
-          path: '',
-          message: `at most ${MAX_ITEMS} items per request (numbers plus keywords); got ${itemCount}`,
-        },
-      ],
-      { tooLarge: true },
-    );
+    const message = `at most ${MAX_ITEMS} items per request (numbers plus keywords); got ${itemCount}`;
+    throw new InvalidRequestError([{ path: '', message }], { tooLarge: true });
   }
-
-  const numbers = new Set<string>();
-  numbersInput.forEach((value, index) => {
-    const path = `numbers[${index}]`;
-    if (typeof value !== 'string') {
-      issues.push({ path, message: 'must be a string such as "14255551212"' });
-      return;
-    }
-    const normalized = normalizeNumber(value);
-    if (normalized === undefined) {
-      issues.push({ path, message: numberProblem(value) });
-      return;
-    }
-    numbers.add(normalized);
-  });
-
-  const keywords = new Map<string, KeywordTarget>();
-  keywordsInput.forEach((value, index) => {
-    const target = parseKeyword(value, `keywords[${index}]`, issues);
-    if (target) keywords.set(`${target.keyword.toUpperCase()}@${target.shortCode ?? ''}`, target);
-  });
-
+  const numbers = parseNumbers(numbersInput, issues);
+  const keywords = parseKeywords(keywordsInput, issues);
   if (itemCount === 0) {
     issues.push({ path: '', message: 'give at least one item in "numbers" or "keywords"' });
   }
@@ -144,14 +108,47 @@ export function parseReleaseRequest(input: unknown, now: number = Date.now()): R
       `The request expired at ${notAfter} (notAfter): nothing was released; send a fresh request if it still holds`,
     );
   }
-  return {
-    numbers: [...numbers],
-    keywords: [...keywords.values()],
-    dryRun,
-    skipConfigured,
-    ...(planHash === undefined ? {} : { planHash }),
-    ...(notAfter === undefined ? {} : { notAfter }),
-  };
+  const optional = { ...(planHash && { planHash }), ...(notAfter && { notAfter }) };
+  return { numbers, keywords, dryRun, skipConfigured, ...optional };
+}
+
+function unknownFields(
+  input: Record<string, unknown>,
+  allowed: Set<string>,
+  prefix: string,
+): RequestIssue[] {
+  return Object.keys(input)
+    .filter((field) => !allowed.has(field))
+    .map((field) => ({
+      path: `${prefix}${truncate(field)}`,
+      message: `unknown field; allowed: ${[...allowed].join(', ')}`,
+    }));
+}
+
+/** Normalised numbers, duplicates merged in order of first appearance. */
+function parseNumbers(values: readonly unknown[], issues: RequestIssue[]): string[] {
+  const numbers = new Set<string>();
+  values.forEach((value, index) => {
+    const path = `numbers[${index}]`;
+    if (typeof value !== 'string') {
+      issues.push({ path, message: 'must be a string such as "14255551212"' });
+      return;
+    }
+    const normalized = normalizeNumber(value);
+    if (normalized === undefined) issues.push({ path, message: numberProblem(value) });
+    else numbers.add(normalized);
+  });
+  return [...numbers];
+}
+
+/** Keyword targets, merged case-insensitively per short code. */
+function parseKeywords(values: readonly unknown[], issues: RequestIssue[]): KeywordTarget[] {
+  const keywords = new Map<string, KeywordTarget>();
+  values.forEach((value, index) => {
+    const target = parseKeyword(value, `keywords[${index}]`, issues);
+    if (target) keywords.set(`${target.keyword.toUpperCase()}@${target.shortCode ?? ''}`, target);
+  });
+  return [...keywords.values()];
 }
 
 function numberProblem(value: string): string {
@@ -174,16 +171,9 @@ function parseKeyword(
     issues.push({ path, message: 'must be a keyword string or { "keyword", "shortCode" }' });
     return undefined;
   }
-  let valid = true;
-  for (const field of Object.keys(value)) {
-    if (!KEYWORD_FIELDS.has(field)) {
-      issues.push({
-        path: `${path}.${truncate(field)}`,
-        message: 'unknown field; allowed: keyword, shortCode',
-      });
-      valid = false;
-    }
-  }
+  const unknown = unknownFields(value, KEYWORD_FIELDS, `${path}.`);
+  issues.push(...unknown);
+  let valid = unknown.length === 0;
   const { keyword, shortCode } = value;
   if (typeof keyword !== 'string') {
     issues.push({ path: `${path}.keyword`, message: 'is required and must be a string' });
