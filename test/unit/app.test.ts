@@ -16,6 +16,7 @@ import {
   NO_PROTECTED_ITEMS_SOURCE,
   type ProtectedItemsSource,
 } from '../../functions/release/protection/protected-items-source';
+import { parseProtectedList } from '../../functions/release/protection/protected-list';
 import type { HttpResponse } from '../../functions/release/triggers/http-answer';
 import { lambdaContext } from '../../local/lambda-context';
 import {
@@ -939,6 +940,102 @@ describe('release handler (createHandler)', () => {
       expect(numberService.callsTo('Release').map((call) => call.args.number)).not.toContain(
         '14255550003',
       );
+    });
+  });
+
+  describe('safety answers', () => {
+    it('answers 400 REQUEST_EXPIRED for a request past its notAfter, sending nothing', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler();
+      const context = lambdaContext();
+      const body = JSON.stringify({ numbers: ['14255551212'], notAfter: '2020-01-01T00:00:00Z' });
+
+      // Act
+      const answer = answerOf(await handler(httpApiEvent({ body }), context), context);
+
+      // Assess
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toEqual({
+        code: 'REQUEST_EXPIRED',
+        message: expect.stringContaining('expired at 2020-01-01T00:00:00Z'),
+      });
+      expect(numberService.calls).toHaveLength(0);
+    });
+
+    it('releases a request whose notAfter is still ahead', async () => {
+      // Prepare
+      const { handler } = givenHandler();
+      const notAfter = new Date(Date.now() + 60_000).toISOString();
+
+      // Act
+      const result = await handler({ numbers: ['14255551212'], notAfter }, lambdaContext());
+
+      // Assess
+      expect(result).toMatchObject({ summary: { released: 1 } });
+    });
+
+    it('refuses an EventBridge event older than MAX_EVENT_AGE_SECONDS by name, sending nothing', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler({ config: { maxEventAgeSeconds: 3_600 } });
+      const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
+
+      // Act
+      const error = await rejectionOf(
+        handler(
+          busEvent({ numbers: ['14255551212'] }, 'callfire.release', 'Release Requested', old),
+          lambdaContext(),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('RequestExpiredError');
+      expect(error.message).toContain('more than MAX_EVENT_AGE_SECONDS (3600 s)');
+      expect(numberService.calls).toHaveLength(0);
+    });
+
+    it('answers 409 PLAN_CHANGED with the fresh plan when the plan no longer holds', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler({
+        numberService: { leases: { '14255551212': activeLease() } },
+      });
+      const context = lambdaContext();
+      const body = JSON.stringify({ numbers: ['14255551212'], planHash: '0'.repeat(64) });
+
+      // Act
+      const answer = answerOf(await handler(httpApiEvent({ body }), context), context);
+
+      // Assess
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({ code: 'PLAN_CHANGED' });
+      expect(answer.body.plan).toMatchObject({
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        items: [expect.objectContaining({ item: '14255551212' })],
+      });
+      expect(numberService.callsTo('Release')).toHaveLength(0);
+    });
+
+    it('never throws for skipped items, and answers 200 when only skipped and released', async () => {
+      // Prepare
+      const { handler } = givenHandler({
+        protectedItems: { get: async () => parseProtectedList('14255551213', 'test') },
+      });
+      const context = lambdaContext();
+
+      // Act
+      const direct = await handler({ numbers: ['14255551213'] }, lambdaContext());
+      const answer = answerOf(
+        await handler(
+          httpApiEvent({ body: JSON.stringify({ numbers: ['14255551212', '14255551213'] }) }),
+          context,
+        ),
+        context,
+      );
+
+      // Assess
+      expect(direct).toMatchObject({
+        summary: { requested: 1, released: 0, skipped: 1, failed: 0 },
+      });
+      expect(answer.status).toBe(200);
     });
   });
 });

@@ -3,7 +3,9 @@ import {
   CallFireError,
   ConfigurationError,
   DependencyUnavailableError,
+  PlanChangedError,
 } from '../../functions/release/errors';
+import { parseProtectedList } from '../../functions/release/protection/protected-list';
 import {
   type ReleaseObserver,
   type ReleaseOptions,
@@ -1088,6 +1090,264 @@ describe('release core (releaseItems)', () => {
         numberService.calls.filter((call) => call.credentials.password === ROTATED.password),
       ).toHaveLength(12);
       expect(credentials.reads).toBe(2);
+    });
+  });
+
+  describe('protected items', () => {
+    const protectedItems = (text: string) => ({
+      get: async () => parseProtectedList(text, 'parameter /test'),
+    });
+
+    it('skips protected numbers and keywords unsent, in every mode, and releases the rest', async () => {
+      // Prepare
+      const numberService = fakeNumberService({
+        keywords: [
+          accountKeyword('VANILLA', '67076'),
+          accountKeyword('MintChip', '67076'),
+          accountKeyword('LEMON', '67076'),
+        ],
+      });
+      const request = givenRequest({
+        numbers: ['14255551212', '14255551213'],
+        keywords: [
+          { keyword: 'vanilla' },
+          { keyword: 'mintchip' },
+          { keyword: 'LEMON', shortCode: '67076' },
+        ],
+      });
+      const list = protectedItems('# ours\n+1 425 555 1213\nVANILLA\n67076/MINTCHIP');
+
+      // Act
+      const result = await releaseItems(
+        request,
+        { numberService, credentials: fakeCredentials(), protectedItems: list },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results.map((item) => [item.outcome, item.reason])).toEqual([
+        ['released', undefined],
+        ['skipped', 'PROTECTED'],
+        ['skipped', 'PROTECTED'],
+        ['skipped', 'PROTECTED'],
+        ['released', undefined],
+      ]);
+      expect(result.summary).toEqual({ requested: 5, released: 2, skipped: 3, failed: 0 });
+      expect(numberService.callsTo('Release').map((call) => call.args)).toEqual([
+        { number: '14255551212' },
+        { number: '67076', keyword: 'LEMON' },
+      ]);
+    });
+
+    it('does not even list the account when every keyword is protected on every short code', async () => {
+      // Prepare
+      const numberService = fakeNumberService({ keywords: [accountKeyword('VANILLA', '67076')] });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ keywords: [{ keyword: 'VANILLA' }] }),
+        {
+          numberService,
+          credentials: fakeCredentials(),
+          protectedItems: protectedItems('vanilla'),
+        },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results).toEqual([
+        { kind: 'keyword', keyword: 'VANILLA', outcome: 'skipped', reason: 'PROTECTED' },
+      ]);
+      expect(numberService.calls).toEqual([]);
+    });
+
+    it('shows protected items skipped in a dry run, without looking them up', async () => {
+      // Prepare
+      const numberService = fakeNumberService({ leases: { '14255551212': activeLease() } });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ dryRun: true, numbers: ['14255551213'] }),
+        {
+          numberService,
+          credentials: fakeCredentials(),
+          protectedItems: protectedItems('14255551213'),
+        },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results).toEqual([
+        { kind: 'number', number: '14255551213', outcome: 'skipped', reason: 'PROTECTED' },
+      ]);
+      expect(result.summary).toEqual({
+        requested: 1,
+        wouldRelease: 0,
+        alreadyReleased: 0,
+        skipped: 1,
+        failed: 0,
+      });
+      expect(numberService.calls).toEqual([]);
+    });
+
+    it('fails closed: a list that cannot be read releases nothing', async () => {
+      // Prepare
+      const numberService = fakeNumberService();
+      const broken = {
+        get: async () => parseProtectedList('not a number!', 'parameter /test'),
+      };
+
+      // Act
+      const outcome = releaseItems(
+        givenRequest({ numbers: ['14255551212'] }),
+        { numberService, credentials: fakeCredentials(), protectedItems: broken },
+        givenOptions(),
+      );
+
+      // Assess
+      await expect(outcome).rejects.toThrow(ConfigurationError);
+      await expect(outcome).rejects.toThrow('Protected items parameter /test, line 1');
+      expect(numberService.calls).toEqual([]);
+    });
+  });
+
+  describe('numbers in use (skipConfigured)', () => {
+    const configurations = {
+      '14255551212': { callFeature: 'ENABLED', inbound: 'IVR' },
+      '14255551213': { callFeature: 'ENABLED', inbound: 'TRACKING' },
+    } as const;
+    const leases = {
+      '14255551212': activeLease(),
+      '14255551213': activeLease(),
+      '14255551214': activeLease(),
+    };
+
+    it('skips numbers with an inbound IVR or call tracking, one GetNumber each, and releases bare ones', async () => {
+      // Prepare
+      const numberService = fakeNumberService({ leases, configurations });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ skipConfigured: true, numbers: Object.keys(leases) }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(
+        result.results.map((item) => [item.outcome, item.reason, item.configuration?.inbound]),
+      ).toEqual([
+        ['skipped', 'CONFIGURED', 'IVR'],
+        ['skipped', 'CONFIGURED', 'TRACKING'],
+        ['released', undefined, undefined],
+      ]);
+      expect(numberService.callsTo('GetNumber')).toHaveLength(3);
+      expect(numberService.callsTo('Release').map((call) => call.args.number)).toEqual([
+        '14255551214',
+      ]);
+    });
+
+    it('releases configured numbers when not asked to skip them, with no look-up', async () => {
+      // Prepare
+      const numberService = fakeNumberService({ leases, configurations });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ numbers: Object.keys(leases) }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.summary).toEqual({ requested: 3, released: 3, skipped: 0, failed: 0 });
+      expect(numberService.callsTo('GetNumber')).toHaveLength(0);
+    });
+
+    it("reports each number's configuration in a dry run", async () => {
+      // Prepare
+      const numberService = fakeNumberService({ leases, configurations });
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ dryRun: true, numbers: Object.keys(leases) }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results.map((item) => item.configuration)).toEqual([
+        { callFeature: 'ENABLED', textFeature: null, inbound: 'IVR' },
+        { callFeature: 'ENABLED', textFeature: null, inbound: 'TRACKING' },
+        { callFeature: null, textFeature: null, inbound: null },
+      ]);
+      expect(result.results.map((item) => item.outcome)).toEqual([
+        'wouldRelease',
+        'wouldRelease',
+        'wouldRelease',
+      ]);
+    });
+  });
+
+  describe('plans', () => {
+    const leases = {
+      '14255551212': activeLease(),
+      '14255551213': activeLease({ autoRenew: false }),
+    };
+    const dryRunOf = async (numberService: ReturnType<typeof fakeNumberService>) =>
+      releaseItems(
+        givenRequest({ dryRun: true, numbers: Object.keys(leases) }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+    it('releases exactly what the reviewed plan planned wouldRelease', async () => {
+      // Prepare
+      const numberService = fakeNumberService({ leases });
+      const { plan } = await dryRunOf(numberService);
+
+      // Act
+      const result = await releaseItems(
+        givenRequest({ numbers: Object.keys(leases), planHash: plan?.hash ?? '' }),
+        { numberService, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      expect(result.results).toEqual([
+        { kind: 'number', number: '14255551212', outcome: 'released' },
+        { kind: 'number', number: '14255551213', outcome: 'skipped', reason: 'ALREADY_RELEASED' },
+      ]);
+      expect(numberService.callsTo('Release').map((call) => call.args.number)).toEqual([
+        '14255551212',
+      ]);
+    });
+
+    it('releases nothing when the account changed since the plan, and hands back the fresh plan', async () => {
+      // Prepare
+      const { plan } = await dryRunOf(fakeNumberService({ leases }));
+      const changed = fakeNumberService({
+        leases: { ...leases, '14255551212': activeLease({ leaseEnd: '2027-01-31' }) },
+      });
+
+      // Act
+      const outcome = releaseItems(
+        givenRequest({ numbers: Object.keys(leases), planHash: plan?.hash ?? '' }),
+        { numberService: changed, credentials: fakeCredentials() },
+        givenOptions(),
+      );
+
+      // Assess
+      const error = await outcome.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PlanChangedError);
+      const details = (error as PlanChangedError).http.details as {
+        plan: { hash: string; items: unknown[] };
+      };
+      expect(details.plan.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(details.plan.hash).not.toBe(plan?.hash);
+      expect(details.plan.items).toContainEqual(
+        expect.objectContaining({ item: '14255551212', leaseEnd: '2027-01-31' }),
+      );
+      expect(changed.callsTo('Release')).toHaveLength(0);
     });
   });
 });
