@@ -4,6 +4,7 @@ import { albTrigger } from './triggers/alb';
 import { directTrigger } from './triggers/direct';
 import { eventBridgeTrigger } from './triggers/eventbridge';
 import { httpTrigger } from './triggers/http';
+import { mapBatchTrigger } from './triggers/map-batch';
 import { recordsTrigger } from './triggers/records';
 import { sqsTrigger } from './triggers/sqs';
 import type { Trigger } from './triggers/trigger';
@@ -15,7 +16,8 @@ export { HTTP_BUDGET_MS } from './triggers/http';
 /**
  * The ways in, tried in order; the first that recognises an event serves it. The order matters
  * only where markers overlap: SQS before any other `Records` batch, and the direct invocation
- * (which takes anything) last.
+ * (which takes anything) last. A Map batch (`Items` + `BatchInput`) is not a release request, which
+ * would refuse those fields.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each trigger serves only the events it recognised.
 export const TRIGGERS: readonly Trigger<any>[] = [
@@ -24,6 +26,7 @@ export const TRIGGERS: readonly Trigger<any>[] = [
   sqsTrigger,
   recordsTrigger,
   eventBridgeTrigger,
+  mapBatchTrigger,
   directTrigger,
 ];
 

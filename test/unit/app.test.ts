@@ -1038,4 +1038,96 @@ describe('release handler (createHandler)', () => {
       expect(answer.status).toBe(200);
     });
   });
+
+  describe('bulk job batches (Distributed Map)', () => {
+    const batch = (items: unknown[], extra: Record<string, unknown> = {}) => ({
+      Items: items,
+      BatchInput: {
+        jobId: 'job-1',
+        dryRun: false,
+        confirmKeywordRelease: true,
+        skipConfigured: false,
+      },
+      ...extra,
+    });
+
+    it('answers one row per item, reading CSV-style rows (empty columns absent)', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler({
+        numberService: { keywords: [accountKeyword('VANILLA', '67076')] },
+      });
+      const items = [
+        { number: '+1 (425) 555-1212', keyword: '', shortCode: '' },
+        { number: '', keyword: 'vanilla', shortCode: '67076' },
+      ];
+
+      // Act
+      const result = await handler(batch(items), lambdaContext());
+
+      // Assess
+      expect(result).toMatchObject({
+        summary: { requested: 2, released: 2, skipped: 0, failed: 0 },
+        results: [
+          { kind: 'number', number: '14255551212', outcome: 'released' },
+          { kind: 'keyword', keyword: 'VANILLA', shortCode: '67076', outcome: 'released' },
+        ],
+      });
+      expect(numberService.callsTo('Release')).toHaveLength(2);
+    });
+
+    it('throws ReleaseIncompleteError while items may pass, so the job retries the batch', async () => {
+      // Prepare
+      const { handler } = givenHandler({
+        numberService: { script: { '14255551212': [unavailable(), unavailable(), unavailable()] } },
+      });
+
+      // Act
+      const error = await rejectionOf(handler(batch([{ number: '14255551212' }]), lambdaContext()));
+
+      // Assess
+      expect(error.name).toBe('ReleaseIncompleteError');
+    });
+
+    it('answers retryable failures as outcomes on the final try', async () => {
+      // Prepare
+      const { handler } = givenHandler({
+        numberService: { script: { '14255551212': [unavailable(), unavailable(), unavailable()] } },
+      });
+
+      // Act
+      const result = await handler(
+        batch([{ number: '14255551212' }], { Final: true }),
+        lambdaContext(),
+      );
+
+      // Assess
+      expect(result).toMatchObject({
+        results: [
+          {
+            number: '14255551212',
+            outcome: 'failed',
+            error: { code: 'UNAVAILABLE', retryable: true },
+          },
+        ],
+      });
+    });
+
+    it('refuses an item that is neither a number nor a keyword, naming it, and sends nothing', async () => {
+      // Prepare
+      const { handler, numberService } = givenHandler();
+
+      // Act
+      const error = await rejectionOf(
+        handler(
+          batch([{ number: '14255551212' }, { number: '14255551213', keyword: 'VANILLA' }]),
+          lambdaContext(),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('InvalidRequestError');
+      expect(error.message).toContain('Items[1]');
+      expect(numberService.calls).toHaveLength(0);
+    });
+  });
 });
