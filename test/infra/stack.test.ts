@@ -13,6 +13,7 @@ import {
   allStatements,
   asArray,
   type CfnTemplate,
+  evaluate,
   isWildcardResource,
   properties,
   resource,
@@ -33,6 +34,15 @@ const FUNCTION_ARN = { 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] };
 const FUNCTION_ROLE_ARN = { 'Fn::GetAtt': [FUNCTION_ROLE_ID, 'Arn'] };
 const SECRET_ARN = {
   'Fn::If': ['CreateSecret', { Ref: 'CallFireSecret' }, { Ref: 'ExistingSecretArn' }],
+};
+const PROTECTED_ITEMS_ID = 'ProtectedItemsParameter';
+// What PROTECTED_ITEMS_PARAMETER, the role's statement and the output all name.
+const PROTECTED_ITEMS_NAME = {
+  'Fn::If': [
+    'CreateProtectedItems',
+    { Ref: PROTECTED_ITEMS_ID },
+    { Ref: 'ExistingProtectedItemsParameter' },
+  ],
 };
 // The names the function throws for non-HTTP invocations; Step Functions Retry/Catch match them.
 const ERROR_NAMES = [
@@ -86,6 +96,9 @@ describe('the function', () => {
       CALLFIRE_TIMEOUT_MS: '10000',
       RELEASE_CONCURRENCY: '8',
       SECRET_CACHE_TTL_SECONDS: '300',
+      PROTECTED_ITEMS_PARAMETER: PROTECTED_ITEMS_NAME,
+      PROTECTED_ITEMS_TTL_SECONDS: '60',
+      MAX_EVENT_AGE_SECONDS: '86400',
       POWERTOOLS_SERVICE_NAME: 'callfire-release',
       POWERTOOLS_METRICS_NAMESPACE: 'CallFireRelease',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -231,6 +244,7 @@ describe('least privilege', () => {
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
       'sqs:SendMessage',
+      'ssm:GetParameter',
     ]);
     // No other policy attaches itself to the role, and the framework generated no role of its
     // own (it would add its own SQS statement for the sqs event to that one).
@@ -293,6 +307,159 @@ describe('the secret', () => {
       'Fn::Equals': [{ Ref: 'ExistingSecretArn' }, ''],
     });
     expect(template.Parameters?.ExistingSecretArn?.Default).toBe('');
+  });
+});
+
+describe('protected items', () => {
+  const PSEUDO_PARAMETERS = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': 'us-east-1',
+    'AWS::AccountId': '123456789012',
+  };
+  const CREATED_NAME = `/callfire-release/${STAGE}/protected-items`;
+  // The two ways a stage runs: with the stack's own parameter (Ref of an AWS::SSM::Parameter is
+  // its name), or with an existing one it names; that case gives the created one no value, so
+  // an expression that reached for it would throw instead of passing.
+  const cases = () => [
+    {
+      name: 'created',
+      refs: {
+        ...PSEUDO_PARAMETERS,
+        ExistingProtectedItemsParameter: '',
+        [PROTECTED_ITEMS_ID]: String(properties(resource(template, PROTECTED_ITEMS_ID)).Name),
+      },
+      parameterName: CREATED_NAME,
+    },
+    {
+      name: 'existing',
+      refs: { ...PSEUDO_PARAMETERS, ExistingProtectedItemsParameter: '/ops/never-release' },
+      parameterName: '/ops/never-release',
+    },
+  ];
+  const variables = () =>
+    (
+      properties(resource(template, FUNCTION_ID)).Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+
+  it('is a String parameter named for the stage, holding one comment line, created unless an existing one is named, kept on removal', () => {
+    const parameter = resource(template, PROTECTED_ITEMS_ID);
+    expect(parameter.Type).toBe('AWS::SSM::Parameter');
+    expect(parameter.Condition).toBe('CreateProtectedItems');
+    expect(template.Conditions?.CreateProtectedItems).toEqual({
+      'Fn::Equals': [{ Ref: 'ExistingProtectedItemsParameter' }, ''],
+    });
+    expect(template.Parameters?.ExistingProtectedItemsParameter?.Default).toBe('');
+    expect(parameter.DeletionPolicy).toBe('Retain');
+    expect(parameter.UpdateReplacePolicy).toBe('Retain');
+    // Pinned whole on purpose: CloudFormation carries out any change to this resource as a
+    // PutParameter with overwrite and the template's Value, which would reset the list people
+    // wrote to the comment below (infra/protected-items.yml says how to change it safely).
+    expect(properties(parameter)).toEqual({
+      Name: CREATED_NAME,
+      Type: 'String',
+      Tier: 'Standard',
+      Description: `Numbers and keywords callfire-release-${STAGE} never releases: one number, KEYWORD or SHORTCODE/KEYWORD per line, # comments`,
+      Value:
+        '# Never released by callfire-release: one number, KEYWORD or SHORTCODE/KEYWORD per line',
+    });
+    // An empty list: one line, a comment (a value may not be empty in Parameter Store).
+    const value = String(properties(parameter).Value);
+    expect(value.split(/\r?\n/)).toHaveLength(1);
+    expect(value).toMatch(/^#/);
+  });
+
+  it('accepts as an existing parameter only a name starting with "/" (or nothing)', () => {
+    const pattern = template.Parameters?.ExistingProtectedItemsParameter?.AllowedPattern;
+    expect(typeof pattern).toBe('string');
+    // CloudFormation matches the whole value.
+    const accepts = (name: string) => new RegExp(`^(?:${pattern})$`).test(name);
+    for (const name of ['', CREATED_NAME, '/never-release', '/ops/call_fire.v2/never-release']) {
+      expect(accepts(name), name).toBe(true);
+    }
+    for (const name of [
+      'protected-items',
+      'callfire-release/prod/protected-items',
+      'arn:aws:ssm:us-east-1:123456789012:parameter/ops/never-release',
+      '/',
+      '//ops/never-release',
+      '/ops//never-release',
+      '/ops/never-release/',
+      ' /ops/never-release',
+      '/ops/never release',
+    ]) {
+      expect(accepts(name), name).toBe(false);
+    }
+  });
+
+  it("gives the function the list's name, its cache time and the stale-event limit", () => {
+    const env = variables();
+    expect(env.PROTECTED_ITEMS_PARAMETER).toEqual(PROTECTED_ITEMS_NAME);
+    for (const { name, refs, parameterName } of cases()) {
+      expect(evaluate(template, env.PROTECTED_ITEMS_PARAMETER, refs), name).toBe(parameterName);
+    }
+    expect(env.PROTECTED_ITEMS_TTL_SECONDS).toBe('60');
+    expect(env.MAX_EVENT_AGE_SECONDS).toBe('86400');
+  });
+
+  it('refuses EventBridge events as stale only after every delivery and retry could have run', () => {
+    const maxEventAge = Number(variables().MAX_EVENT_AGE_SECONDS);
+    // EventBridge hands an event over for up to its target's event age, then Lambda keeps and
+    // retries it for up to its own, and the last attempt runs for up to the function's timeout.
+    const target = (
+      properties(resource(template, 'ReleaseRequestedRule')).Targets as {
+        RetryPolicy?: { MaximumEventAgeInSeconds?: number };
+      }[]
+    )[0];
+    const handOver = Number(target?.RetryPolicy?.MaximumEventAgeInSeconds);
+    const [, invokeConfig] = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')[0] as [
+      string,
+      ReturnType<typeof resource>,
+    ];
+    const lambdaAge = Number(properties(invokeConfig).MaximumEventAgeInSeconds);
+    const timeout = Number(properties(resource(template, FUNCTION_ID)).Timeout);
+    expect(handOver).toBeGreaterThan(0);
+    expect(lambdaAge).toBeGreaterThan(0);
+    expect(maxEventAge).toBeGreaterThan(handOver + lambdaAge + timeout);
+  });
+
+  it('lets the function read exactly that parameter with ssm:GetParameter, and grants no other SSM action', () => {
+    const ssm = roleStatements(template, FUNCTION_ROLE_ID).filter(({ statement }) =>
+      actionsOf(statement).some((action) => /^(ssm:|\*$)/i.test(action)),
+    );
+    expect(ssm).toHaveLength(1);
+    const [{ statement, conditions }] = ssm as [(typeof ssm)[number]];
+    expect(conditions).toEqual([]);
+    expect(statement.Sid).toBe('ProjectReadProtectedItems');
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.Condition).toBeUndefined();
+    expect(actionsOf(statement)).toEqual(['ssm:GetParameter']);
+    const resources = resourcesOf(statement);
+    expect(resources).toHaveLength(1);
+    for (const { name, refs, parameterName } of cases()) {
+      const arn = evaluate(template, resources[0], refs);
+      // One "/" between "parameter" and the name's first segment, and the very name the
+      // function reads.
+      expect(arn, name).toMatch(/^arn:aws:ssm:us-east-1:123456789012:parameter\/[^/]/);
+      expect(arn, name).toBe(`arn:aws:ssm:us-east-1:123456789012:parameter${parameterName}`);
+      expect(arn, name).toBe(
+        `arn:aws:ssm:us-east-1:123456789012:parameter${String(evaluate(template, variables().PROTECTED_ITEMS_PARAMETER, refs))}`,
+      );
+    }
+    // Nowhere else in the template either: no role or policy gets another SSM action.
+    const anywhere = allStatements(template).flatMap(({ statement }) =>
+      actionsOf(statement).filter((action) => /^ssm:/i.test(action)),
+    );
+    expect(anywhere).toEqual(['ssm:GetParameter']);
+  });
+
+  it('outputs the name operators write the list to', () => {
+    const value = template.Outputs?.ProtectedItemsParameterName?.Value;
+    expect(value).toEqual(PROTECTED_ITEMS_NAME);
+    for (const { name, refs, parameterName } of cases()) {
+      expect(evaluate(template, value, refs), name).toBe(parameterName);
+    }
   });
 });
 

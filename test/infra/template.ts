@@ -160,3 +160,80 @@ export function isWildcardResource(value: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Evaluates an intrinsic-function value to the string CloudFormation would compute, for a given
+ * set of parameter values: Ref (parameters, pseudo parameters, and resources whose Ref value the
+ * caller supplies), Fn::If (the template's own Conditions, themselves evaluated), Fn::Equals,
+ * Fn::Not, Fn::And, Fn::Or, Condition, Fn::Sub (both forms, `${!Literal}` escapes included) and
+ * Fn::Join. Anything else, or a name without a value, throws: a check built on this must not pass
+ * on a guess.
+ */
+export function evaluate(
+  template: CfnTemplate,
+  value: unknown,
+  refs: Record<string, string>,
+): unknown {
+  const conditionValue = (name: string): boolean => {
+    const definition = template.Conditions?.[name];
+    if (definition === undefined) throw new Error(`unknown condition ${name}`);
+    const result = evaluate(template, definition, refs);
+    if (typeof result !== 'boolean') throw new Error(`condition ${name} is not a boolean`);
+    return result;
+  };
+  const refValue = (name: string): string => {
+    const found = refs[name];
+    if (found === undefined) throw new Error(`no value given for ${name}`);
+    return found;
+  };
+  if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') {
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => evaluate(template, item, refs));
+  if (!isPlainObject(value)) throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+  const keys = Object.keys(value);
+  if (keys.length !== 1) throw new Error(`cannot evaluate ${JSON.stringify(value)}`);
+  const [fn] = keys as [string];
+  const args = value[fn];
+  switch (fn) {
+    case 'Ref':
+      return refValue(String(args));
+    case 'Condition':
+      return conditionValue(String(args));
+    case 'Fn::If': {
+      const [name, whenTrue, whenFalse] = args as [string, unknown, unknown];
+      return evaluate(template, conditionValue(name) ? whenTrue : whenFalse, refs);
+    }
+    case 'Fn::Equals': {
+      const [left, right] = evaluate(template, args, refs) as [unknown, unknown];
+      return left === right;
+    }
+    case 'Fn::Not':
+      return !(evaluate(template, (args as unknown[])[0], refs) as boolean);
+    case 'Fn::And':
+      return (evaluate(template, args, refs) as boolean[]).every(Boolean);
+    case 'Fn::Or':
+      return (evaluate(template, args, refs) as boolean[]).some(Boolean);
+    case 'Fn::Join': {
+      const [delimiter, items] = args as [string, unknown];
+      return (evaluate(template, items, refs) as unknown[]).join(delimiter);
+    }
+    case 'Fn::Sub': {
+      const [text, variables] = (Array.isArray(args) ? args : [args, {}]) as [
+        string,
+        Record<string, unknown>,
+      ];
+      const local = Object.fromEntries(
+        Object.entries(variables).map(([name, item]) => [name, evaluate(template, item, refs)]),
+      );
+      return text.replace(/\$\{(!?)([^}]*)\}/g, (_match, literal: string, name: string) => {
+        if (literal) return `\${${name}}`;
+        const found = name in local ? local[name] : refValue(name);
+        if (typeof found !== 'string') throw new Error(`\${${name}} is not a string`);
+        return found;
+      });
+    }
+    default:
+      throw new Error(`cannot evaluate ${fn}`);
+  }
+}
