@@ -87,7 +87,7 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
   /** The resource's ARN, for AccessDeniedException. */
   protected abstract arnOf(name: string): string;
   /** The answer for a resource the caller may read, whose versions (newest first) these are. */
-  protected abstract read(name: string, versions: StoredVersion[]): AwsReply;
+  protected abstract read(name: string, versions: StoredVersion[], body: object): AwsReply;
 
   /** Stores a new version of a resource. */
   protected put(name: string, value: string): void {
@@ -149,7 +149,7 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
     if (failure === 'hang') return; // left open until close()
     const delayMs = (failure as { delayMs?: number } | undefined)?.delayMs ?? 0;
     if (!(await this.#server?.wait(delayMs)) || response.destroyed) return;
-    send(response, refusal ?? this.#failureReply(failure) ?? this.#answer(id));
+    send(response, refusal ?? this.#failureReply(failure) ?? this.#answer(id, body ?? {}));
   }
 
   /** Refusals before the operation runs: route, signature, operation, protocol, body. */
@@ -178,11 +178,11 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
     return internal ? awsError(failure, 'An error occurred on the server side.', 500) : undefined;
   }
 
-  #answer(id: unknown): AwsReply {
+  #answer(id: unknown, body: object): AwsReply {
     const { logAs, action } = this.spec;
     if (typeof id !== 'string' || !id) return awsError('ValidationException', `${logAs} is null`);
     const name = this.nameOf(id);
-    if (!this.#denied.has(name)) return this.read(name, this.#stored.get(name) ?? []);
+    if (!this.#denied.has(name)) return this.read(name, this.#stored.get(name) ?? [], body);
     const role = `arn:aws:sts::${LOCAL_AWS_ACCOUNT_ID}:assumed-role/callfire-release-local/local`;
     const message = `User: ${role} is not authorized to perform: ${action} on resource: `;
     return awsError('AccessDeniedException', message + this.arnOf(name));

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -93,6 +94,7 @@ type HttpAnswer = { statusCode: number; headers: Record<string, string | string[
 /** API Gateway's answers when the integration fails, or outlives its timeout. */
 const INTERNAL_SERVER_ERROR = jsonAnswer(500, { message: 'Internal Server Error' });
 const SERVICE_UNAVAILABLE = jsonAnswer(503, { message: 'Service Unavailable' });
+const PAYLOAD_TOO_LARGE = jsonAnswer(413, { message: 'Request Entity Too Large' });
 
 /**
  * The answer for a handler's result, as payload format 2.0 reads it: a structured result
@@ -147,8 +149,7 @@ export async function startHttpApiDevServer(
   const server = await listenOnLoopback(async (request, response) => {
     const receivedAt = Date.now();
     const body = await readRequestBody(request, MAX_PAYLOAD_BYTES);
-    if (body === undefined)
-      return write(response, jsonAnswer(413, { message: 'Payload Too Large' }));
+    if (body === undefined) return write(response, PAYLOAD_TOO_LARGE);
     const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const input = {
       method: request.method ?? 'GET',
@@ -159,10 +160,8 @@ export async function startHttpApiDevServer(
       receivedAt,
     };
     const context = lambdaContext({ deadline: receivedAt + timeoutMs });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<HttpAnswer>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs, SERVICE_UNAVAILABLE);
-    });
+    // Unreferenced: a pending timeout must not keep the process alive.
+    const timeout = sleep(timeoutMs, SERVICE_UNAVAILABLE, { ref: false });
     const run = Promise.resolve()
       .then(() => handler(buildHttpApiEvent(input), context))
       .then(httpAnswerFromResult, (error: unknown) => {
@@ -170,7 +169,6 @@ export async function startHttpApiDevServer(
         return INTERNAL_SERVER_ERROR;
       });
     write(response, await Promise.race([run, timeout]));
-    clearTimeout(timer);
   }, options.port);
   return { url: server.origin, close: () => server.close() };
 }

@@ -51,9 +51,13 @@ class LocalSecretsManager extends aws.AwsJsonService<'InternalServiceError', 'se
     return localSecretArn(name);
   }
 
-  /** The AWSCURRENT version: the function never asks for another. */
-  protected read(name: string, [current]: aws.StoredVersion[]): aws.AwsReply {
-    if (!current) return aws.awsError('ResourceNotFoundException', NOT_FOUND);
+  /** The AWSCURRENT version; the function never asks for another, so any other is not found. */
+  protected read(name: string, [current]: aws.StoredVersion[], body: object): aws.AwsReply {
+    const asked: Partial<Record<string, string>> = body;
+    const stage = asked.VersionStage ?? 'AWSCURRENT';
+    const other =
+      stage !== 'AWSCURRENT' || (asked.VersionId ?? current?.versionId) !== current?.versionId;
+    if (!current || other) return aws.awsError('ResourceNotFoundException', NOT_FOUND);
     const { versionId: VersionId, value: SecretString, createdAt: CreatedDate } = current;
     const json = { ARN: this.arnOf(name), Name: name, VersionId, SecretString, CreatedDate };
     return { status: 200, json: { ...json, VersionStages: ['AWSCURRENT'] } };

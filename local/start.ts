@@ -48,19 +48,15 @@ async function main(): Promise<void> {
 }
 
 function warnReleasesAreReal(): void {
-  const { CALLFIRE_SOAP_ENDPOINT: endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets } =
-    process.env;
-  const bar = '!'.repeat(78);
-  const lines = [
-    bar,
-    '!! CALLFIRE_SECRET_ID is set: no local stand-ins are running.',
-    '!! RELEASES ARE REAL: every release turns auto-renew off on a CallFire account.',
-    `!! CallFire endpoint: ${endpoint ?? `PRODUCTION (${DEFAULT_CALLFIRE_ENDPOINT})`}.`,
-    `!! Credentials: secret ${process.env.CALLFIRE_SECRET_ID} from ${secrets ?? 'AWS Secrets Manager'}.`,
-    '!! Unset CALLFIRE_SECRET_ID to run against the local sandbox instead.',
-    bar,
-  ];
-  process.stderr.write(`${lines.join('\n')}\n`);
+  const { CALLFIRE_SOAP_ENDPOINT: endpoint, CALLFIRE_SECRET_ID: secret } = process.env;
+  const where = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? 'AWS Secrets Manager';
+  process.stderr.write(
+    `${'!'.repeat(78)}\n!! CALLFIRE_SECRET_ID is set: no local stand-ins are running.\n` +
+      '!! RELEASES ARE REAL: every release turns auto-renew off on a CallFire account.\n' +
+      `!! CallFire endpoint: ${endpoint ?? `PRODUCTION (${DEFAULT_CALLFIRE_ENDPOINT})`}.\n` +
+      `!! Credentials: secret ${secret} from ${where}.\n` +
+      `!! Unset CALLFIRE_SECRET_ID to run against the local sandbox instead.\n${'!'.repeat(78)}\n`,
+  );
 }
 
 function printUsage(url: string, standIns: StandIns | undefined): void {

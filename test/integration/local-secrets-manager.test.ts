@@ -28,14 +28,17 @@ beforeEach(() => {
 
 /** The real SDK client; the short request timeout makes a hang fail fast. */
 function getSecret(secretId: string, options: { maxAttempts?: number; endpoint?: string } = {}) {
-  const sdk = new SecretsManagerClient({
+  return client(options).send(new GetSecretValueCommand({ SecretId: secretId }));
+}
+
+function client(options: { maxAttempts?: number; endpoint?: string } = {}) {
+  return new SecretsManagerClient({
     endpoint: secretsManager.endpoint,
     region: 'us-east-1',
     credentials: DUMMY_CREDENTIALS,
     requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
     ...options,
   });
-  return sdk.send(new GetSecretValueCommand({ SecretId: secretId }));
 }
 
 describe('GetSecretValue', () => {
@@ -73,6 +76,12 @@ describe('GetSecretValue', () => {
     expect(byArn.SecretString).toBe(SECRET);
     expect(byPartialArn.SecretString).toBe('rotated');
     expect(byPartialArn.VersionId).not.toBe(byArn.VersionId);
+    // Only AWSCURRENT is kept: another version is not found rather than answered with this one.
+    const previous = new GetSecretValueCommand({
+      SecretId: 'callfire/test',
+      VersionStage: 'AWSPREVIOUS',
+    });
+    expect((await failureOf(client().send(previous))).name).toBe('ResourceNotFoundException');
   });
 
   describe('AWS_ENDPOINT_URL_SECRETS_MANAGER', () => {
