@@ -100,7 +100,7 @@ describe('GetSecretValue', () => {
   });
 });
 
-describe('errors', () => {
+describe('errors and refusals', () => {
   it('answers ResourceNotFoundException for an unknown or deleted secret, without retries', async () => {
     const unknown = await failureOf(getSecret('callfire/nope'));
     secretsManager.deleteSecret(localSecretArn('callfire/test'));
@@ -125,7 +125,9 @@ describe('errors', () => {
       `secretsmanager:GetSecretValue on resource: ${localSecretArn('callfire/test')}`,
     );
   });
+});
 
+describe('injected failures', () => {
   it.each([
     ['ThrottlingException', 'ThrottlingException', 400, 'client'],
     ['InternalServiceError', 'InternalServiceError', 500, 'server'],
@@ -163,7 +165,9 @@ describe('errors', () => {
     expect(failed.message).toMatch(/Deserialization error/);
     expect(failed.$metadata.httpStatusCode).toBe(status);
   });
+});
 
+describe('injected delays and hangs', () => {
   it('delays an answer, which then arrives whole', async () => {
     secretsManager.failNext({ delayMs: 150 });
     const started = Date.now();
@@ -192,7 +196,9 @@ describe('errors', () => {
     expect(Date.now() - started).toBeLessThan(250);
     expect(await pending).toMatchObject({ code: 'ECONNRESET' });
   });
+});
 
+describe('refusals and reset', () => {
   it('refuses unsigned, badly signed, foreign-operation and non-JSON-1.1 requests first', async () => {
     const signature =
       'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=00';

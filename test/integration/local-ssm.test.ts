@@ -106,7 +106,9 @@ describe('errors', () => {
 
     expect(failed).toMatchObject({ name, $metadata: { httpStatusCode: status, attempts: 1 } });
   });
+});
 
+describe('error details', () => {
   it('names the parameter ARN when access is denied', async () => {
     ssm.denyAccess(NAME);
 
