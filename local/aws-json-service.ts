@@ -10,12 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseContentType } from 'content-type';
 import { LOCAL_ACCOUNT_ID } from './lambda-context';
-import {
-  type LoopbackServer,
-  listenOnLoopback,
-  readRequestBody,
-  sendJson,
-} from './loopback-server';
+import type { LoopbackServer } from './loopback-server';
+import { listenOnLoopback, readRequestBody, sendJson } from './loopback-server';
 
 /** Region and account of every ARN the stand-ins make up. */
 export const LOCAL_AWS_REGION = 'us-east-1';

@@ -4,26 +4,12 @@
  * answers. Serving another operation of contract.ts's `OPERATIONS` means adding its entry here.
  */
 
-import {
-  MAX_PAGE_SIZE,
-  NAMESPACES as NS,
-  type Operation,
-} from '../functions/release/callfire/contract';
+import type { Operation } from '../functions/release/callfire/contract';
+import { MAX_PAGE_SIZE, NAMESPACES as NS } from '../functions/release/callfire/contract';
 import type { CallFireSandbox } from './callfire-sandbox';
 import type { SandboxLease } from './callfire-sandbox-types';
-import {
-  type HttpAnswer,
-  type Sequence,
-  serviceFault,
-  soapAnswer,
-  xmlFields,
-} from './callfire-soap';
-
-/** What an operation sees of the sandbox. */
-type OperationContext = Pick<
-  CallFireSandbox,
-  'account' | 'maxPageSize' | 'ignoreFirstResult' | 'findNumber'
->;
+import type { HttpAnswer, Sequence } from './callfire-soap';
+import { serviceFault, soapAnswer, xmlFields } from './callfire-soap';
 
 /** The request's values by element name, as the reader has checked them against the sequence. */
 type ValuesOf<S extends Sequence> = {
@@ -34,7 +20,7 @@ type ValuesOf<S extends Sequence> = {
 
 interface OperationEntry<S extends Sequence> {
   request: S;
-  perform(values: ValuesOf<S>, sandbox: OperationContext): HttpAnswer;
+  perform(values: ValuesOf<S>, sandbox: CallFireSandbox): HttpAnswer;
 }
 
 /** Types `perform`'s values after the declared sequence. */
@@ -76,18 +62,13 @@ export const OPERATION_TABLE = {
       const first = sandbox.ignoreFirstResult ? 0 : Number(FirstResult ?? 0);
       const size = Math.min(Number(MaxResults ?? MAX_PAGE_SIZE), sandbox.maxPageSize);
       const { keywords } = sandbox.account;
-      const page = keywords.slice(first, first + size).map((keyword) => {
-        const fields = xmlFields('data', {
-          ShortCode: keyword.shortCode,
-          Keyword: keyword.keyword,
-        });
-        return `<data:Keyword>${fields}${lease(keyword)}</data:Keyword>`;
+      const page = keywords.slice(first, first + size).map((entry) => {
+        const fields = xmlFields('data', { ShortCode: entry.shortCode, Keyword: entry.keyword });
+        return `<data:Keyword>${fields}${lease(entry)}</data:Keyword>`;
       });
-      const total = xmlFields('svc', { TotalResults: keywords.length });
-      const namespaces = `xmlns:svc="${NS.service}" xmlns:data="${NS.data}"`;
-      return soapAnswer(
-        `<svc:KeywordQueryResult ${namespaces}>${total}${page.join('')}</svc:KeywordQueryResult>`,
-      );
+      const content = xmlFields('svc', { TotalResults: keywords.length }) + page.join('');
+      const result = `svc:KeywordQueryResult xmlns:svc="${NS.service}" xmlns:data="${NS.data}"`;
+      return soapAnswer(`<${result}>${content}</svc:KeywordQueryResult>`);
     },
   }),
 } satisfies Record<Operation, OperationEntry<Sequence>>;
@@ -99,10 +80,7 @@ export const REQUEST_SCHEMAS = Object.fromEntries(
 
 /** `data:Status` then `data:LeaseInfo`; absent dates are left out (both are minOccurs="0"). */
 function lease({ status, leaseBegin, leaseEnd, autoRenew }: SandboxLease): string {
-  const info = xmlFields('data', {
-    LeaseBegin: leaseBegin,
-    LeaseEnd: leaseEnd,
-    AutoRenew: autoRenew,
-  });
+  const dates = { LeaseBegin: leaseBegin, LeaseEnd: leaseEnd };
+  const info = xmlFields('data', { ...dates, AutoRenew: autoRenew });
   return `${xmlFields('data', { Status: status })}<data:LeaseInfo>${info}</data:LeaseInfo>`;
 }

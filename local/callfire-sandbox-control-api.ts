@@ -58,8 +58,7 @@ export async function handleControlRequest(
   try {
     body = route[0].parse(raw.trim() === '' ? undefined : JSON.parse(raw));
   } catch (error) {
-    const { issues } =
-      error instanceof z.ZodError ? error : { issues: [{ path: [], message: `${error}` }] };
+    const issues = error instanceof z.ZodError ? error.issues : [{ path: [], message: `${error}` }];
     const reasons = issues.map(({ path, message }) => `${path.join('.') || 'body'}: ${message}`);
     return sendJson(response, 400, { error: reasons.join('; ') });
   }

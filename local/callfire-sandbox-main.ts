@@ -28,9 +28,8 @@ async function main(): Promise<void> {
     maxPageSize,
   });
   const control = new URL('/_sandbox/', sandbox.url).href;
-  process.stdout.write(
-    `${JSON.stringify({ url: sandbox.url, control, ...SANDBOX_CREDENTIALS })}\n`,
-  );
+  const printed = { url: sandbox.url, control, ...SANDBOX_CREDENTIALS };
+  process.stdout.write(`${JSON.stringify(printed)}\n`);
   const stop = () => sandbox.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -175,12 +175,10 @@ class CallFireSandbox {
   /** The fault of the first rule matching `call`, using up one of the rule's `times`. */
   #takeFault({ operation, number, keyword }: types.SandboxCall): types.Fault | undefined {
     const rules = this.#faults;
+    const matches = (target?: string) =>
+      target === undefined || target === number || target.toLowerCase() === keyword?.toLowerCase();
     const index = rules.findIndex(
-      (rule) =>
-        (rule.operation ?? operation) === operation &&
-        (rule.target === undefined ||
-          rule.target === number ||
-          rule.target.toLowerCase() === keyword?.toLowerCase()),
+      ({ operation: only = operation, target }) => only === operation && matches(target),
     );
     const rule = rules[index];
     if (rule === undefined) return undefined;

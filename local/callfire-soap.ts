@@ -73,9 +73,8 @@ export function readSoapRequest(
 
 /** The operation an action names: SOAP 1.2's Content-Type parameter, or SOAP 1.1's header. */
 export function operationOfHeaders(headers: IncomingHttpHeaders): contract.Operation | undefined {
-  const { action = `${headers.soapaction ?? ''}`.replace(/^"(.*)"$/, '$1') } = parseContentType(
-    headers['content-type'] ?? '',
-  ).parameters;
+  const soap11 = `${headers.soapaction ?? ''}`.replace(/^"(.*)"$/, '$1');
+  const action = parseContentType(headers['content-type'] ?? '').parameters.action ?? soap11;
   return OPERATIONS.find((operation) => contract.soapActionOf(operation) === action);
 }
 

@@ -151,14 +151,8 @@ export async function startHttpApiDevServer(
     const body = await readRequestBody(request, MAX_PAYLOAD_BYTES);
     if (body === undefined) return write(response, PAYLOAD_TOO_LARGE);
     const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-    const input = {
-      method: request.method ?? 'GET',
-      url: request.url ?? '/',
-      headers: request.headersDistinct,
-      body,
-      sourceIp,
-      receivedAt,
-    };
+    const { method = 'GET', url = '/', headersDistinct: headers } = request;
+    const input = { method, url, headers, body, sourceIp, receivedAt };
     const context = lambdaContext({ deadline: receivedAt + timeoutMs });
     // Unreferenced: a pending timeout must not keep the process alive.
     const timeout = sleep(timeoutMs, SERVICE_UNAVAILABLE, { ref: false });

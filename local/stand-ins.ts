@@ -4,11 +4,8 @@
  * the list of protected items. `env` points the function at them.
  */
 
-import {
-  type CallFireSandboxOptions,
-  SANDBOX_CREDENTIALS,
-  startCallFireSandbox,
-} from './callfire-sandbox';
+import type { CallFireSandboxOptions } from './callfire-sandbox';
+import { SANDBOX_CREDENTIALS, startCallFireSandbox } from './callfire-sandbox';
 import { startLocalSecretsManager } from './secrets-manager';
 import { startLocalSsm } from './ssm';
 
