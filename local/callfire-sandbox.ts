@@ -152,8 +152,8 @@ class CallFireSandbox {
 
   #answer(request: IncomingMessage, path: string, body: string, call: types.SandboxCall): Answer {
     if (path !== SANDBOX_SOAP_PATH) return soap.htmlPage(404, 'Not Found');
-    if (request.method !== 'POST')
-      return soap.htmlPage(405, 'Method Not Allowed', { allow: 'POST' });
+    const allow = { allow: 'POST' };
+    if (request.method !== 'POST') return soap.htmlPage(405, 'Method Not Allowed', allow);
     let parsed: soap.SoapRequest | undefined;
     try {
       parsed = soap.readSoapRequest(request.headers, body, REQUEST_SCHEMAS);
