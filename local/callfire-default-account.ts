@@ -1,39 +1,30 @@
 /**
- * The account every sandbox starts with unless given another. Each entry exists for a test case;
- * see the comments. Lease dates are xs:date (`YYYY-MM-DD`).
+ * The account every sandbox starts with unless given another; each entry exists for a test case
+ * (see the comments). Lease dates are xs:date (`YYYY-MM-DD`).
  */
 
 import type { SandboxAccount, SandboxKeyword, SandboxNumber } from './callfire-sandbox-types';
 
-const LEASE = { leaseBegin: '2026-11-01', leaseEnd: '2026-12-01' } as const;
+const LEASE = { status: 'ACTIVE', leaseBegin: '2026-11-01', leaseEnd: '2026-12-01' } as const;
 
-/** First number of the bulk block 13125550000..13125550199. */
+/** First number of the bulk block 13125550000..13125551999, for bulk releases and benchmarks. */
 export const BULK_NUMBER_FIRST = 13125550000;
-/** Size of the bulk block, for bulk-release tests and benchmarks. */
-export const BULK_NUMBER_COUNT = 200;
+/** Size of the bulk block. */
+export const BULK_NUMBER_COUNT = 2000;
 
 function usNumber(number: string, overrides: Partial<SandboxNumber> = {}): SandboxNumber {
-  const national = `(${number.slice(1, 4)}) ${number.slice(4, 7)}-${number.slice(7)}`;
-  return {
-    number,
-    nationalFormat: national,
-    tollFree: false,
-    status: 'ACTIVE',
-    ...LEASE,
-    autoRenew: true,
-    ...overrides,
-  };
+  const nationalFormat = `(${number.slice(1, 4)}) ${number.slice(4, 7)}-${number.slice(7)}`;
+  return { number, nationalFormat, tollFree: false, ...LEASE, autoRenew: true, ...overrides };
 }
 
-function keyword(shortCode: string, word: string, autoRenew: boolean): SandboxKeyword {
-  return { shortCode, keyword: word, status: 'ACTIVE', ...LEASE, autoRenew };
+function keyword(shortCode: string, word: string, autoRenew = true): SandboxKeyword {
+  return { shortCode, keyword: word, ...LEASE, autoRenew };
 }
 
 /** A fresh deep copy of the default account on every call. */
 export function defaultAccount(): SandboxAccount {
-  const bulk = Array.from({ length: BULK_NUMBER_COUNT }, (_, index) =>
-    usNumber(String(BULK_NUMBER_FIRST + index)),
-  );
+  const bulk = Array.from({ length: BULK_NUMBER_COUNT }, (_, at) => `${BULK_NUMBER_FIRST + at}`);
+  const lapsed = { status: 'RELEASED', leaseBegin: '2026-09-01', leaseEnd: '2026-10-01' } as const;
   return {
     numbers: [
       usNumber('14255551212'),
@@ -42,23 +33,18 @@ export function defaultAccount(): SandboxAccount {
       usNumber('14255551214', { autoRenew: false }),
       usNumber('18005550100', { tollFree: true }),
       // Lapsed: still known to CallFire, nothing left to release.
-      usNumber('14255559999', {
-        status: 'RELEASED',
-        leaseBegin: '2026-09-01',
-        leaseEnd: '2026-10-01',
-        autoRenew: false,
-      }),
-      ...bulk,
+      usNumber('14255559999', { ...lapsed, autoRenew: false }),
+      ...bulk.map((number) => usNumber(number)),
     ],
     keywords: [
-      keyword('67076', 'VANILLA', true),
+      keyword('67076', 'VANILLA'),
       // Auto-renew already off.
       keyword('67076', 'STRAWBERRY', false),
       // The same keyword on two short codes: releasing "CHOCOLATE" alone is ambiguous.
-      keyword('67076', 'CHOCOLATE', true),
-      keyword('99000', 'CHOCOLATE', true),
+      keyword('67076', 'CHOCOLATE'),
+      keyword('99000', 'CHOCOLATE'),
       // Mixed case: callers match case-insensitively but must send CallFire's spelling back.
-      keyword('67076', 'MintChip', true),
+      keyword('67076', 'MintChip'),
     ],
   };
 }

@@ -1,120 +1,95 @@
 /**
- * The vocabulary of the CallFire sandbox: account state, injectable faults and the call log.
- * Kept apart from the server so the control API, the fault rules and the tests can share it
- * without pulling in node:http.
+ * The CallFire sandbox's vocabulary: the account it leases, the faults it injects (schemas: the
+ * control API takes them as untrusted JSON) and the log of calls it received.
  */
 
-/** `data:NumberStatus` of CallFire API 1.1. */
-export type NumberStatus = 'PENDING' | 'ACTIVE' | 'RELEASED' | 'UNAVAILABLE';
+import { z } from 'zod';
+import type { NumberStatus, Operation } from '../functions/release/callfire/contract';
+import { FAULT_CODES, OPERATIONS } from '../functions/release/callfire/contract';
 
-/** `svc:FaultCode` carried in `svc:ServiceFaultInfo` of a SOAP fault. */
-export type FaultCode =
-  | 'BAD_REQUEST'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'NOT_IMPLEMENTED';
+/** A lease: status, dates (`YYYY-MM-DD`, both optional) and the flag `Release` clears. */
+export interface SandboxLease {
+  status: NumberStatus;
+  leaseBegin?: string;
+  leaseEnd?: string;
+  autoRenew: boolean;
+}
 
-/** The NumberService operations the sandbox implements. */
-export type Operation = 'Release' | 'GetNumber' | 'QueryKeywords';
-
-/** A number leased by the account. Dates are `YYYY-MM-DD` (xs:date). */
-export interface SandboxNumber {
+/** A number leased by the account. */
+export interface SandboxNumber extends SandboxLease {
   number: string;
   nationalFormat: string;
   tollFree: boolean;
-  status: NumberStatus;
-  leaseBegin?: string;
-  leaseEnd?: string;
-  autoRenew: boolean;
 }
 
-/** A keyword leased on a short code. Dates are `YYYY-MM-DD` (xs:date). */
-export interface SandboxKeyword {
+/** A keyword leased on a short code. */
+export interface SandboxKeyword extends SandboxLease {
   shortCode: string;
   keyword: string;
-  status: NumberStatus;
-  leaseBegin?: string;
-  leaseEnd?: string;
-  autoRenew: boolean;
 }
 
-/** Everything the account leases; `Release` flips `autoRenew` to false in place. */
+/** What the account leases. A keyword may stand twice on a short code, as in a faulty listing. */
 export interface SandboxAccount {
   numbers: SandboxNumber[];
   keywords: SandboxKeyword[];
 }
 
-/** What the sandbox does instead of (or before) answering normally. */
-export type Fault =
-  /** A SOAP 1.2 Fault with `svc:ServiceFaultInfo` in Detail (HTTP 400 or 500 by code). */
-  | { type: 'fault'; code: FaultCode; message?: string }
-  /**
-   * A bare HTTP answer, e.g. 503 text/html from a load balancer, 429, 401, 500 with an empty body.
-   * `contentType` defaults to `text/html; charset=utf-8` when there is a body.
-   */
-  | {
-      type: 'http';
-      status: number;
-      body?: string;
-      contentType?: string;
-      /** Extra response headers, e.g. `{ 'retry-after': '1' }`. */
-      headers?: Record<string, string>;
-    }
-  /** Wait, then answer normally (the operation takes effect on arrival, as on a slow server). */
-  | { type: 'delay'; ms: number }
-  /** Reset the TCP connection without answering: the client sees ECONNRESET. */
-  | { type: 'reset' }
-  /** Never answer, until the client aborts or the sandbox closes. */
-  | { type: 'hang' };
+const FAULT = z.discriminatedUnion('type', [
+  // A SOAP 1.2 Fault with svc:ServiceFaultInfo: HTTP 500 for UNAVAILABLE and TIMEOUT, else 400.
+  z.strictObject({
+    type: z.literal('fault'),
+    code: z.enum(FAULT_CODES),
+    message: z.string().optional(),
+  }),
+  // A bare HTTP answer; contentType defaults to text/html when there is a body.
+  z.strictObject({
+    type: z.literal('http'),
+    status: z.int().min(200).max(599),
+    body: z.string().optional(),
+    contentType: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  // Applied on arrival, answered `ms` later (or never, if the client gave up meanwhile).
+  z.strictObject({ type: z.literal('delay'), ms: z.int().min(0).max(600_000) }),
+  // A TCP reset (ECONNRESET); with afterApplying, once the operation took effect.
+  z.strictObject({ type: z.literal('reset'), afterApplying: z.boolean().optional() }),
+  // No answer until the client aborts or the sandbox closes.
+  z.strictObject({ type: z.literal('hang') }),
+]);
 
-/** When to inject a fault. Unset filters match everything. */
-export interface FaultRule {
-  fault: Fault;
-  operation?: Operation;
-  /** Matches the request's Number exactly, or its Keyword case-insensitively. */
-  target?: string;
-  /** How many matching requests get the fault: default 1, `Infinity` for always. */
-  times?: number;
-}
+/** A fault rule as the control API takes it; `times` may be `"Infinity"` (JSON has none). */
+export const FAULT_RULE = z.strictObject({
+  fault: FAULT,
+  operation: z.enum(OPERATIONS).optional(),
+  target: z.string().min(1).optional(),
+  times: z
+    .union([z.int().min(1), z.literal('Infinity'), z.custom<number>((value) => value === Infinity)])
+    .default(1)
+    .transform(Number),
+});
 
-/** One request the sandbox received on its SOAP endpoint. */
+/**
+ * What the sandbox does instead of, or besides, answering normally: `fault` (SOAP fault),
+ * `http` (bare answer), `delay`, `reset` (optionally `afterApplying`) or `hang`.
+ */
+export type Fault = z.input<typeof FAULT>;
+
+/**
+ * When to inject a fault: `operation` and `target` (a Number exactly, or a Keyword in any case)
+ * filter, unset matching everything; `times` is 1 when absent, or `Infinity`.
+ */
+export type FaultRule = z.input<typeof FAULT_RULE>;
+
+/** One request to the SOAP endpoint. */
 export interface SandboxCall {
-  /** From the Content-Type `action`; `unknown` when absent, foreign or not a SOAP request. */
+  /** Named by the action (SOAP 1.2) or SOAPAction (1.1); `unknown` when neither names one. */
   operation: Operation | 'unknown';
   number?: string;
   keyword?: string;
-  /** Whether the request carried the sandbox's current Basic credentials. */
+  /** Whether it carried the current Basic credentials. */
   authorized: boolean;
   /** HTTP status of the answer; 0 while pending or when none was sent (reset, hang, client gone). */
   status: number;
-  /** Arrival time, epoch milliseconds. */
+  /** Arrival, epoch milliseconds. */
   at: number;
-}
-
-/** A running CallFire NumberService stand-in. */
-export interface CallFireSandbox {
-  /** The SOAP endpoint, `http://127.0.0.1:<port>/api/1.1/soap12/number`. */
-  readonly url: string;
-  /** Live state; `Release` mutates it. `reset()` restores it in place, so references stay valid. */
-  readonly account: SandboxAccount;
-  /** Every request to the SOAP endpoint, in arrival order (control API requests excluded). */
-  readonly calls: SandboxCall[];
-  /** The only Basic credentials accepted; assign to rotate the password. */
-  credentials: { username: string; password: string };
-  /** Added before every SOAP answer, in milliseconds. */
-  latencyMs: number;
-  /** Cap on the page size of QueryKeywords, whatever MaxResults asks for. */
-  maxPageSize: number;
-  /** Queues a fault; the first matching rule wins and each match uses up one of its `times`. */
-  injectFault(rule: FaultRule): void;
-  /** Drops every queued fault. */
-  clearFaults(): void;
-  /** The queued faults with the `times` they have left. */
-  pendingFaults(): FaultRule[];
-  /** Restores the start-up account, credentials, latency and page size; clears calls and faults. */
-  reset(): void;
-  /** Stops the server, destroying keep-alive and hanging connections. */
-  close(): Promise<void>;
 }

@@ -1,132 +1,174 @@
 /**
- * A local stand-in for API Gateway's HTTP API in front of one Lambda function: every request
- * becomes a payload 2.0 event plus a Lambda context, and the function's result becomes the answer,
- * with the gateway's own 500 (function threw) and 503 (function outlived the 30 s integration
- * timeout) answers.
+ * A local stand-in for an API Gateway HTTP API (`$default` route, payload format 2.0) in front of
+ * one Lambda function: each request becomes an event shaped as the real service shapes it, plus a
+ * Lambda context; the result becomes the answer, with the gateway's own 500 (the function threw or
+ * answered something unusable) and 503 (it outlived the 30 s integration timeout).
  */
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { buildHttpApiEvent, HTTP_API_TIMEOUT_MS } from './http-api-event';
-import {
-  type HttpAnswer,
-  httpAnswerFromResult,
-  INTERNAL_SERVER_ERROR,
-  jsonAnswer,
-  SERVICE_UNAVAILABLE,
-} from './http-api-result';
-import { BodyTooLargeError, readRequestBody } from './http-body';
-import { lambdaContext } from './lambda-context';
-import { type LoopbackServer, listenOnLoopback } from './loopback-server';
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID, lambdaContext } from './lambda-context';
+import { listenOnLoopback, readRequestBody } from './loopback-server';
 
+/** API Gateway's integration timeout: a function answering later gets a 503 from the gateway. */
+export const HTTP_API_TIMEOUT_MS = 30_000;
 /** API Gateway's payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-/** A Lambda handler: async, or (legacy) answering through its third argument. */
-export type HttpApiHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-  callback: (error?: unknown, result?: unknown) => void,
-) => unknown;
+/** An async Lambda handler. */
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => unknown;
 
-/** Options of {@link startHttpApiDevServer}. */
+/**
+ * An HTTP request as received: `url` is path and query as sent; header names in any case, arrays
+ * for repeated headers (`headersDistinct`); `sourceIp` (127.0.0.1), `receivedAt` (now, epoch ms)
+ * and `requestId` (random) when absent.
+ */
+export interface HttpRequestInput {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: string;
+  sourceIp?: string;
+  receivedAt?: number;
+  requestId?: string;
+}
+
+/**
+ * The payload 2.0 event of `request`: lower-cased headers with repeats comma-joined, cookies moved
+ * out of the headers, and `body` and query parameters present only when there are some.
+ */
+export function buildHttpApiEvent(request: HttpRequestInput): APIGatewayProxyEventV2 {
+  const { method, url, sourceIp = '127.0.0.1', receivedAt = Date.now() } = request;
+  const [rawPath = '/', rawQueryString = ''] = url.split(/\?(.*)/s);
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const [name, value = []] of Object.entries(request.headers)) {
+    const key = name.toLowerCase();
+    const values = [headers[key] ?? [], value].flat();
+    if (key === 'cookie') cookies.push(...values.flatMap((line) => line.split(/;\s*/)));
+    else headers[key] = values.join(',');
+  }
+  // Added by API Gateway in front of every integration.
+  headers['x-forwarded-for'] ??= sourceIp;
+  headers['x-forwarded-proto'] ??= 'http';
+  const [, day, month, year, time] = new Date(receivedAt).toUTCString().split(' ');
+  const http = { method: method.toUpperCase(), path: rawPath, protocol: 'HTTP/1.1', sourceIp };
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQueryString)) {
+    query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
+  }
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    ...(cookies.some(Boolean) && { cookies: cookies.filter(Boolean) }),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    requestContext: {
+      accountId: LOCAL_ACCOUNT_ID,
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { ...http, userAgent: headers['user-agent'] ?? '' },
+      requestId: request.requestId ?? randomBytes(10).toString('base64'),
+      routeKey: '$default',
+      stage: '$default',
+      time: `${day}/${month}/${year}:${time} +0000`,
+      timeEpoch: receivedAt,
+    },
+    ...(request.body && { body: request.body }),
+    isBase64Encoded: false,
+  };
+}
+
+/** An HTTP answer ready to write. */
+type HttpAnswer = { statusCode: number; headers: Record<string, string | string[]>; body: Buffer };
+
+/** API Gateway's answers when the integration fails, or outlives its timeout. */
+const INTERNAL_SERVER_ERROR = jsonAnswer(500, { message: 'Internal Server Error' });
+const SERVICE_UNAVAILABLE = jsonAnswer(503, { message: 'Service Unavailable' });
+const PAYLOAD_TOO_LARGE = jsonAnswer(413, { message: 'Request Entity Too Large' });
+
+/**
+ * The answer for a handler's result, as payload format 2.0 reads it: a structured result
+ * (`statusCode`, ...) as is; a string as the body and anything else as JSON, with status 200.
+ */
+function httpAnswerFromResult(result: unknown): HttpAnswer {
+  if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
+    const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return { ...jsonAnswer(200, null), body: Buffer.from(text) };
+  }
+  const structured = result as APIGatewayProxyStructuredResultV2;
+  const { statusCode = 0, headers = {}, cookies = [], body = '', isBase64Encoded } = structured;
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+    return INTERNAL_SERVER_ERROR;
+  }
+  const answer: HttpAnswer = {
+    statusCode,
+    headers: { 'set-cookie': cookies },
+    body: Buffer.from(''),
+  };
+  for (const [name, value] of Object.entries(headers))
+    answer.headers[name.toLowerCase()] = `${value}`;
+  answer.body = Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8');
+  return answer;
+}
+
+function jsonAnswer(statusCode: number, value: unknown): HttpAnswer {
+  const body = Buffer.from(JSON.stringify(value));
+  return { statusCode, headers: { 'content-type': 'application/json' }, body };
+}
+
+/** Options of {@link startHttpApiDevServer}: `timeoutMs` is API Gateway's 30 s when absent. */
 export interface HttpApiDevServerOptions {
   handler: HttpApiHandler;
-  /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
   port?: number;
-  /** Integration timeout; API Gateway's 30 s when absent. */
   timeoutMs?: number;
   /** Where handler errors are reported; stderr when absent. */
   onHandlerError?: (error: unknown) => void;
 }
 
-/** A running dev server. */
-export interface HttpApiDevServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  close(): Promise<void>;
-}
+/** A running dev server at `url` (`http://127.0.0.1:<port>`). */
+export type HttpApiDevServer = { readonly url: string; close(): Promise<void> };
 
-/** Serves `handler` the way an HTTP API `$default` route would. */
+/** Serves `handler` as an HTTP API `$default` route would. */
 export async function startHttpApiDevServer(
   options: HttpApiDevServerOptions,
 ): Promise<HttpApiDevServer> {
-  const timeoutMs = options.timeoutMs ?? HTTP_API_TIMEOUT_MS;
-  const reportError =
+  const { handler, timeoutMs = HTTP_API_TIMEOUT_MS } = options;
+  const report =
     options.onHandlerError ??
-    ((error: unknown) => {
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.stderr.write(`handler failed: ${text}\n`);
-    });
-
-  const server: LoopbackServer = await listenOnLoopback(
-    async (request: IncomingMessage, response: ServerResponse) => {
-      const receivedAt = Date.now();
-      let body: string;
-      try {
-        body = (await readRequestBody(request, MAX_PAYLOAD_BYTES)).toString('utf8');
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          write(response, jsonAnswer(413, { message: 'Request Entity Too Large' }));
-        }
-        return;
-      }
-      const event = buildHttpApiEvent({
-        method: request.method ?? 'GET',
-        url: request.url ?? '/',
-        headers: request.headersDistinct,
-        body,
-        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-        receivedAt,
+    ((error) => process.stderr.write(`handler failed: ${(error as Error)?.stack ?? error}\n`));
+  const server = await listenOnLoopback(async (request, response) => {
+    const receivedAt = Date.now();
+    const body = await readRequestBody(request, MAX_PAYLOAD_BYTES);
+    if (body === undefined) return write(response, PAYLOAD_TOO_LARGE);
+    const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const { method = 'GET', url = '/', headersDistinct: headers } = request;
+    const input = { method, url, headers, body, sourceIp, receivedAt };
+    const context = lambdaContext({ deadline: receivedAt + timeoutMs });
+    // Unreferenced: a pending timeout must not keep the process alive.
+    const timeout = sleep(timeoutMs, SERVICE_UNAVAILABLE, { ref: false });
+    const run = Promise.resolve()
+      .then(() => handler(buildHttpApiEvent(input), context))
+      .then(httpAnswerFromResult, (error: unknown) => {
+        report(error);
+        return INTERNAL_SERVER_ERROR;
       });
-      const context = lambdaContext({ deadline: receivedAt + timeoutMs });
-      write(response, await invoke(options.handler, event, context, timeoutMs, reportError));
-    },
-    options.port ?? 0,
-  );
+    write(response, await Promise.race([run, timeout]));
+  }, options.port);
   return { url: server.origin, close: () => server.close() };
 }
 
-async function invoke(
-  handler: HttpApiHandler,
-  event: APIGatewayProxyEventV2,
-  context: Context,
-  timeoutMs: number,
-  reportError: (error: unknown) => void,
-): Promise<HttpAnswer> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<HttpAnswer>((resolve) => {
-    timer = setTimeout(() => resolve(SERVICE_UNAVAILABLE), timeoutMs);
-  });
-  const run = new Promise<unknown>((resolve, reject) => {
-    const callback = (error?: unknown, result?: unknown) =>
-      error === undefined || error === null ? resolve(result) : reject(error);
-    const returned = handler(event, context, callback);
-    // An async handler answers through its promise; a callback-style one returns nothing.
-    if (isPromiseLike(returned)) returned.then(resolve, reject);
-    else if (handler.length < 3) resolve(returned);
-  }).then(httpAnswerFromResult, (error: unknown) => {
-    reportError(error);
-    return INTERNAL_SERVER_ERROR;
-  });
-  try {
-    return await Promise.race([run, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function write(response: ServerResponse, answer: HttpAnswer): void {
+function write(response: ServerResponse, { statusCode, headers, body }: HttpAnswer): void {
   if (response.destroyed) return;
-  const headers: Record<string, string | string[]> = {
-    ...answer.headers,
-    'content-length': String(answer.body.length),
-  };
-  if (answer.cookies.length > 0) headers['set-cookie'] = answer.cookies;
-  response.writeHead(answer.statusCode, headers);
-  response.end(answer.body);
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+  response.writeHead(statusCode, { ...headers, 'content-length': body.length });
+  response.end(body);
 }

@@ -1,67 +1,87 @@
 /**
- * An HTTP server bound to 127.0.0.1 that can always be closed promptly.
- *
- * `server.close()` alone waits for every keep-alive socket to time out and for every request the
- * stand-ins deliberately leave unanswered ("hang" faults), so a test run would stall for seconds
- * or minutes. The server keeps track of its sockets and destroys them on close.
+ * HTTP on 127.0.0.1 for the stand-ins: a server that closes promptly (`server.close()` alone would
+ * wait for every keep-alive socket to time out and for every request a stand-in leaves unanswered
+ * on purpose, stalling a test run for minutes), a capped body reader and a JSON writer.
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A listening loopback server. */
 export interface LoopbackServer {
-  readonly server: Server;
   readonly port: number;
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   readonly origin: string;
-  /** Stops listening and destroys every open connection, idle or not. */
+  /** Resolves true after `ms`, or false as soon as the server closes (no one left to answer). */
+  wait(ms: number): Promise<boolean>;
+  /** Stops listening and destroys every connection, idle or busy. */
   close(): Promise<void>;
 }
 
 /** A request handler; a rejected promise is answered with a 500 so no request is left hanging. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** Starts `handler` on 127.0.0.1 at `port` (0 or absent: an ephemeral port). */
+/** Starts `handler` on 127.0.0.1 at `port` (0 or absent: a free one). */
 export async function listenOnLoopback(handler: RequestHandler, port = 0): Promise<LoopbackServer> {
-  const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
     handler(request, response).catch((error: unknown) => {
-      process.stderr.write(`local server: unhandled error: ${String(error)}\n`);
-      if (!response.headersSent && !response.destroyed) {
-        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end('internal error in the local stand-in\n');
-      } else {
-        response.destroy();
-      }
+      process.stderr.write(`local server: unhandled error: ${error}\n`);
+      if (response.headersSent) response.destroy();
+      else response.writeHead(500).end('internal error in the local stand-in\n');
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+    server.once('error', reject).listen(port, '127.0.0.1', resolve);
   });
   const { port: boundPort } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
+  const closed = new AbortController();
+  const closing = new Promise<void>((resolve) =>
+    closed.signal.addEventListener('abort', () => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  );
   return {
-    server,
     port: boundPort,
     origin: `http://127.0.0.1:${boundPort}`,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      });
+    wait: (ms) => sleep(ms, true, { signal: closed.signal }).catch(() => false),
+    close: () => {
+      closed.abort();
       return closing;
     },
   };
+}
+
+/**
+ * The body as UTF-8 once the request has ended; `undefined` past `limitBytes` (a runaway client
+ * must not exhaust memory; the socket stays usable for a 413) or when the client left mid-body.
+ */
+export function readRequestBody(request: IncomingMessage, limitBytes: number) {
+  return new Promise<string | undefined>((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) chunks.push(chunk);
+      else resolve(undefined); // and go on draining
+    });
+    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.once('close', () => resolve(undefined));
+  });
+}
+
+/**
+ * Writes a JSON answer; `headers` may override the content type. JSON has no Infinity: it is
+ * written as the string "Infinity" (a fault rule's `times`, which the control API takes back).
+ */
+export function sendJson(response: ServerResponse, status: number, value: unknown, headers = {}) {
+  const body = JSON.stringify(value, (_key, item) => (item === Infinity ? 'Infinity' : item));
+  const length = Buffer.byteLength(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': length,
+    ...headers,
+  });
+  response.end(body);
 }

@@ -6,6 +6,7 @@
 
 import { DOMParser } from '@xmldom/xmldom';
 import * as soap from 'soap';
+import { NAMESPACES } from '../../functions/release/callfire/contract';
 import { NUMBER_SERVICE_WSDL } from '../../functions/release/callfire/number-service-wsdl';
 
 /** What `client.<Operation>Async` resolves to: result, raw response body, SOAP header, raw request. */
@@ -129,18 +130,15 @@ export interface ParsedFault {
   message: string | undefined;
 }
 
-const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
-const SVC = 'http://api.callfire.com/service/xsd';
-
 /** Reads a SOAP 1.2 fault envelope; fields are undefined when absent. */
 export function parseFault(xml: string): ParsedFault {
   const document = new DOMParser().parseFromString(xml, 'text/xml');
   const text = (namespace: string, name: string) =>
     document.getElementsByTagNameNS(namespace, name).item(0)?.textContent ?? undefined;
   return {
-    value: text(SOAP12, 'Value'),
-    reason: text(SOAP12, 'Text'),
-    faultCode: text(SVC, 'FaultCode'),
-    message: text(SVC, 'Message'),
+    value: text(NAMESPACES.soap12Envelope, 'Value'),
+    reason: text(NAMESPACES.soap12Envelope, 'Text'),
+    faultCode: text(NAMESPACES.service, 'FaultCode'),
+    message: text(NAMESPACES.service, 'Message'),
   };
 }

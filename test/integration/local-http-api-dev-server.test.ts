@@ -3,8 +3,11 @@
 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpApiDevServer, startHttpApiDevServer } from '../../local/http-api-dev-server';
-import { buildHttpApiEvent } from '../../local/http-api-event';
+import {
+  buildHttpApiEvent,
+  type HttpApiDevServer,
+  startHttpApiDevServer,
+} from '../../local/http-api-dev-server';
 import { lambdaContext } from '../../local/lambda-context';
 
 describe('buildHttpApiEvent', () => {

@@ -1,18 +1,15 @@
-// The local Secrets Manager, driven by the real AWS SDK v3 client over loopback: signing, the
-// JSON 1.1 protocol, error shapes and the SDK's retries all meet the stand-in for real.
+// The local Secrets Manager, driven by the real AWS SDK v3 client over loopback: signing, the JSON
+// 1.1 protocol, error shapes, retries and timeouts meet the stand-in for real. The checks and the
+// failure kinds it shares with the SSM stand-in (local/aws-json-service.ts) are proven here once.
 
-import {
-  GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
-  SecretsManagerClient,
-  type SecretsManagerServiceException,
-} from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type LocalSecretsManager,
   localSecretArn,
   startLocalSecretsManager,
 } from '../../local/secrets-manager';
+import { DUMMY_CREDENTIALS, failureOf, restoreAfterEach } from '../helpers/aws-sdk';
 
 const SECRET = JSON.stringify({ username: 'api-login', password: 'api-Pa55!' });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,40 +26,23 @@ beforeEach(() => {
   secretsManager.reset();
 });
 
-/** The real SDK client; without `endpoint` it finds the stand-in through the environment. */
-function client(options: { maxAttempts?: number; fromEnvironment?: boolean } = {}) {
+/** The real SDK client; the short request timeout makes a hang fail fast. */
+function getSecret(secretId: string, options: { maxAttempts?: number; endpoint?: string } = {}) {
+  return client(options).send(new GetSecretValueCommand({ SecretId: secretId }));
+}
+
+function client(options: { maxAttempts?: number; endpoint?: string } = {}) {
   return new SecretsManagerClient({
-    ...(options.fromEnvironment === true ? {} : { endpoint: secretsManager.endpoint }),
+    endpoint: secretsManager.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    credentials: DUMMY_CREDENTIALS,
+    requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+    ...options,
   });
 }
 
-function getSecret(
-  secretId: string,
-  options: { maxAttempts?: number; versionStage?: string } = {},
-): Promise<GetSecretValueCommandOutput> {
-  const sdk = client(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts });
-  return sdk.send(
-    new GetSecretValueCommand({
-      SecretId: secretId,
-      ...(options.versionStage === undefined ? {} : { VersionStage: options.versionStage }),
-    }),
-  );
-}
-
-async function failureOf(call: Promise<unknown>): Promise<SecretsManagerServiceException> {
-  try {
-    await call;
-  } catch (error) {
-    return error as SecretsManagerServiceException;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
 describe('GetSecretValue', () => {
-  it('returns the secret with the fields the real service sends', async () => {
+  it('returns the secret with the fields the real service sends, and logs the request', async () => {
     const started = Date.now();
     const output = await getSecret('callfire/test');
 
@@ -76,9 +56,7 @@ describe('GetSecretValue', () => {
     expect(output.VersionId).toMatch(UUID);
     expect(output.$metadata.requestId).toMatch(UUID);
     // Epoch seconds on the wire; the SDK turns them into a Date.
-    expect(output.CreatedDate).toBeInstanceOf(Date);
     expect(output.CreatedDate?.getTime()).toBeGreaterThanOrEqual(started - 1_000);
-    expect(output.CreatedDate?.getTime()).toBeLessThanOrEqual(Date.now());
     expect(secretsManager.requests).toEqual([
       {
         target: 'secretsmanager.GetSecretValue',
@@ -88,51 +66,44 @@ describe('GetSecretValue', () => {
     ]);
   });
 
-  it('finds a secret by full or partial ARN', async () => {
+  it('finds a secret by full or partial ARN, and rotates it with a new VersionId', async () => {
     const byArn = await getSecret(localSecretArn('callfire/test'));
+    secretsManager.setSecret('callfire/test', 'rotated');
     const byPartialArn = await getSecret(
       'arn:aws:secretsmanager:us-east-1:000000000000:secret:callfire/test',
     );
 
     expect(byArn.SecretString).toBe(SECRET);
-    expect(byPartialArn.Name).toBe('callfire/test');
+    expect(byPartialArn.SecretString).toBe('rotated');
+    expect(byPartialArn.VersionId).not.toBe(byArn.VersionId);
+    // Only AWSCURRENT is kept: another version is not found rather than answered with this one.
+    const previous = new GetSecretValueCommand({
+      SecretId: 'callfire/test',
+      VersionStage: 'AWSPREVIOUS',
+    });
+    expect((await failureOf(client().send(previous))).name).toBe('ResourceNotFoundException');
   });
 
-  it('rotates: a new VersionId each time, the previous one as AWSPREVIOUS', async () => {
-    const before = await getSecret('callfire/test');
-    secretsManager.setSecret('callfire/test', '{"username":"api-login","password":"new"}');
-    const after = await getSecret('callfire/test');
-    const previous = await getSecret('callfire/test', { versionStage: 'AWSPREVIOUS' });
+  describe('AWS_ENDPOINT_URL_SECRETS_MANAGER', () => {
+    restoreAfterEach('AWS_ENDPOINT_URL_SECRETS_MANAGER');
 
-    expect(after.SecretString).toBe('{"username":"api-login","password":"new"}');
-    expect(after.VersionId).not.toBe(before.VersionId);
-    expect(previous).toMatchObject({ VersionId: before.VersionId, SecretString: SECRET });
-    expect(previous.VersionStages).toEqual(['AWSPREVIOUS']);
-  });
-});
+    it('is how an SDK client without an endpoint option reaches the stand-in', async () => {
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
+      const sdk = new SecretsManagerClient({
+        credentials: DUMMY_CREDENTIALS,
+      });
 
-describe('AWS_ENDPOINT_URL_SECRETS_MANAGER', () => {
-  const saved = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
-    else process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = saved;
-  });
+      const output = await sdk.send(new GetSecretValueCommand({ SecretId: 'callfire/test' }));
 
-  it('is how an SDK client without an endpoint option reaches the stand-in', async () => {
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
-    const sdk = client({ fromEnvironment: true });
-
-    const output = await sdk.send(new GetSecretValueCommand({ SecretId: 'callfire/test' }));
-
-    expect(output.SecretString).toBe(SECRET);
-    expect(secretsManager.requests).toHaveLength(1);
+      expect(output.SecretString).toBe(SECRET);
+    });
   });
 });
 
-describe('errors', () => {
+describe('errors and refusals', () => {
   it('answers ResourceNotFoundException for an unknown or deleted secret, without retries', async () => {
     const unknown = await failureOf(getSecret('callfire/nope'));
-    secretsManager.deleteSecret('callfire/test');
+    secretsManager.deleteSecret(localSecretArn('callfire/test'));
     const deleted = await failureOf(getSecret('callfire/test'));
 
     expect(unknown).toMatchObject({
@@ -144,107 +115,127 @@ describe('errors', () => {
     expect(deleted.name).toBe('ResourceNotFoundException');
   });
 
-  it('answers AccessDeniedException for a denied secret', async () => {
-    secretsManager.denyAccess(localSecretArn('callfire/test'));
+  it('answers AccessDeniedException for a denied secret, naming its ARN', async () => {
+    secretsManager.denyAccess('callfire/test');
 
-    const denied = await failureOf(getSecret('callfire/test'));
+    const denied = await failureOf(getSecret(localSecretArn('callfire/test')));
 
-    expect(denied).toMatchObject({
-      name: 'AccessDeniedException',
-      $metadata: { httpStatusCode: 400, attempts: 1 },
-    });
-    expect(denied.message).toMatch(/is not authorized to perform: secretsmanager:GetSecretValue/);
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', $metadata: { attempts: 1 } });
+    expect(denied.message).toContain(
+      `secretsmanager:GetSecretValue on resource: ${localSecretArn('callfire/test')}`,
+    );
+  });
+});
+
+describe('injected failures', () => {
+  it.each([
+    ['ThrottlingException', 'ThrottlingException', 400, 'client'],
+    ['InternalServiceError', 'InternalServiceError', 500, 'server'],
+    // A bare 503 carries no __type: the SDK can only call it "Unknown".
+    ['ServiceUnavailable', 'Unknown', 503, 'server'],
+  ] as const)('fails the next request with %s (%s, HTTP %i)', async (kind, name, status, fault) => {
+    secretsManager.failNext(kind);
+
+    const failed = await failureOf(getSecret('callfire/test', { maxAttempts: 1 }));
+    const next = await getSecret('callfire/test', { maxAttempts: 1 });
+
+    expect(failed).toMatchObject({ name, $fault: fault, $metadata: { httpStatusCode: status } });
+    expect(next.SecretString).toBe(SECRET);
   });
 
-  it('answers ThrottlingException, which the SDK surfaces by name (seen with maxAttempts 1)', async () => {
-    secretsManager.failNext('ThrottlingException');
-
-    const throttled = await failureOf(getSecret('callfire/test', { maxAttempts: 1 }));
-
-    expect(throttled).toMatchObject({
-      name: 'ThrottlingException',
-      message: 'Rate exceeded',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400, attempts: 1 },
-    });
-    expect(secretsManager.requests).toHaveLength(1);
-    // The failure is used up: the next request succeeds.
-    expect((await getSecret('callfire/test', { maxAttempts: 1 })).SecretString).toBe(SECRET);
-  });
-
-  it('answers InternalServiceError (500), which the SDK retries by default', async () => {
-    secretsManager.failNext('InternalServiceError');
+  it('fails `times` requests in a row, which the SDK retries until it gives up', async () => {
+    secretsManager.failNext('ThrottlingException', 2);
     const recovered = await getSecret('callfire/test');
+    secretsManager.failNext('InternalServiceError', 5);
+    const exhausted = await failureOf(getSecret('callfire/test'));
 
-    secretsManager.failNext('InternalServiceError');
+    expect(recovered.$metadata.attempts).toBe(3);
+    expect(exhausted.$metadata).toMatchObject({ httpStatusCode: 500, attempts: 3 });
+    expect(() => secretsManager.failNext('hang', 0)).toThrow(/times/);
+  });
+
+  it.each([
+    ['html', 502],
+    [{ html: 200 }, 200],
+  ] as const)('answers an HTML page for %j, which the SDK cannot parse', async (kind, status) => {
+    secretsManager.failNext(kind);
+
     const failed = await failureOf(getSecret('callfire/test', { maxAttempts: 1 }));
 
-    expect(recovered.$metadata.attempts).toBe(2);
-    expect(failed).toMatchObject({
-      name: 'InternalServiceError',
-      $fault: 'server',
-      $metadata: { httpStatusCode: 500 },
-    });
-    expect(secretsManager.requests).toHaveLength(3);
+    expect(failed.message).toMatch(/Deserialization error/);
+    expect(failed.$metadata.httpStatusCode).toBe(status);
+  });
+});
+
+describe('injected delays and hangs', () => {
+  it('delays an answer, which then arrives whole', async () => {
+    secretsManager.failNext({ delayMs: 150 });
+    const started = Date.now();
+
+    const output = await getSecret('callfire/test');
+
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+    expect(output.SecretString).toBe(SECRET);
   });
 
-  it('answers a bare 503, which the SDK can only call "Unknown"', async () => {
-    secretsManager.failNext('ServiceUnavailable', 2);
+  it('hangs until the client gives up, and closes promptly with the request still open', async () => {
+    const own = await startLocalSecretsManager({ secrets: { s: 'v' } });
+    own.failNext('hang', 2);
 
-    const unavailable = await failureOf(getSecret('callfire/test', { maxAttempts: 1 }));
-    const response = await fetch(secretsManager.endpoint, { method: 'POST' });
+    const timedOut = await failureOf(getSecret('s', { endpoint: own.endpoint, maxAttempts: 1 }));
+    const pending = failureOf(getSecret('s', { endpoint: own.endpoint, maxAttempts: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await own.close();
 
-    expect(unavailable).toMatchObject({
-      name: 'Unknown',
-      $fault: 'server',
-      $metadata: { httpStatusCode: 503 },
+    expect(timedOut).toMatchObject({
+      name: 'TimeoutError',
+      message: expect.stringMatching(/300 ms/),
     });
-    // Unsigned requests are refused before injected failures apply, so one is still queued.
-    expect(response.status).toBe(400);
-    const second = await failureOf(getSecret('callfire/test', { maxAttempts: 1 }));
-    expect(second.$metadata).toMatchObject({ httpStatusCode: 503 });
+    // close() destroyed the open connection rather than waiting for the client's timeout.
+    expect(Date.now() - started).toBeLessThan(250);
+    expect(await pending).toMatchObject({ code: 'ECONNRESET' });
   });
+});
 
-  it('refuses unsigned and badly signed requests, and unknown operations', async () => {
+describe('refusals and reset', () => {
+  it('refuses unsigned, badly signed, foreign-operation and non-JSON-1.1 requests first', async () => {
+    const signature =
+      'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=00';
     const headers = {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': 'secretsmanager.GetSecretValue',
+      authorization: signature,
     };
-    const body = JSON.stringify({ SecretId: 'callfire/test' });
-    const unsigned = await fetch(secretsManager.endpoint, { method: 'POST', headers, body });
-    const badlySigned = await fetch(secretsManager.endpoint, {
-      method: 'POST',
-      headers: { ...headers, authorization: 'Bearer abc' },
-      body,
-    });
-    const otherOperation = await fetch(secretsManager.endpoint, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'x-amz-target': 'secretsmanager.PutSecretValue',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=00',
-      },
-      body,
-    });
+    const post = async (changed: Record<string, string>) => {
+      const response = await fetch(secretsManager.endpoint, {
+        method: 'POST',
+        headers: { ...headers, ...changed },
+        body: JSON.stringify({ SecretId: 'callfire/test' }),
+      });
+      return [response.status, response.headers.get('x-amzn-errortype')];
+    };
+    secretsManager.failNext('ServiceUnavailable');
 
-    expect(unsigned.status).toBe(400);
-    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
-    expect(await unsigned.json()).toEqual({
-      __type: 'MissingAuthenticationTokenException',
-      message: 'Request is missing Authentication Token',
-    });
-    expect(badlySigned.status).toBe(400);
-    expect(((await badlySigned.json()) as { __type: string }).__type).toBe(
+    expect(await post({ authorization: '' })).toEqual([400, 'MissingAuthenticationTokenException']);
+    expect(await post({ authorization: 'Bearer abc' })).toEqual([
+      400,
       'IncompleteSignatureException',
-    );
-    expect(otherOperation.status).toBe(400);
-    expect(otherOperation.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-    expect(secretsManager.requests.map((request) => request.target)).toEqual([
-      'secretsmanager.GetSecretValue',
-      'secretsmanager.GetSecretValue',
-      'secretsmanager.PutSecretValue',
     ]);
+    expect(await post({ 'x-amz-target': 'secretsmanager.PutSecretValue' })).toEqual([
+      400,
+      'UnknownOperationException',
+    ]);
+    expect(await post({ 'content-type': 'application/json' })).toEqual([
+      400,
+      'SerializationException',
+    ]);
+    // Refused requests leave the queued failure for the next well-formed one.
+    expect(await post({})).toEqual([503, null]);
+    expect(await post({})).toEqual([200, null]);
+    expect(secretsManager.requests.map((request) => request.target)).toContain(
+      'secretsmanager.PutSecretValue',
+    );
   });
 
   it('forgets rotations, deletions, denials and queued failures on reset', async () => {
