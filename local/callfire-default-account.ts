@@ -32,6 +32,15 @@ export function defaultAccount(): SandboxAccount {
       // Auto-renew already off: releasing it again must succeed and change nothing.
       usNumber('14255551214', { autoRenew: false }),
       usNumber('18005550100', { tollFree: true }),
+      // In use: an IVR answers it, or calls are forwarded (call tracking). Skipped with skipConfigured.
+      usNumber('14255551215', { configuration: { callFeature: 'ENABLED', inbound: 'IVR' } }),
+      usNumber('14255551216', {
+        configuration: { callFeature: 'ENABLED', textFeature: 'ENABLED', inbound: 'TRACKING' },
+      }),
+      // Features on, but nothing answers inbound calls: not in use.
+      usNumber('14255551217', {
+        configuration: { callFeature: 'DISABLED', textFeature: 'ENABLED' },
+      }),
       // Lapsed: still known to CallFire, nothing left to release.
       usNumber('14255559999', { ...lapsed, autoRenew: false }),
       ...bulk.map((number) => usNumber(number)),

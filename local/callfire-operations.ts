@@ -7,7 +7,7 @@
 import type { Operation } from '../functions/release/callfire/contract';
 import { MAX_PAGE_SIZE, NAMESPACES as NS } from '../functions/release/callfire/contract';
 import type { CallFireSandbox } from './callfire-sandbox';
-import type { SandboxLease } from './callfire-sandbox-types';
+import type { SandboxLease, SandboxNumber } from './callfire-sandbox-types';
 import type { HttpAnswer, Sequence } from './callfire-soap';
 import { serviceFault, soapAnswer, xmlFields } from './callfire-soap';
 
@@ -53,7 +53,10 @@ export const OPERATION_TABLE = {
       if (!found) return serviceFault('NOT_FOUND', `${number} not found in this account`);
       const { nationalFormat: NationalFormat, tollFree: TollFree } = found;
       const fields = xmlFields('data', { Number: number, NationalFormat, TollFree }) + lease(found);
-      return soapAnswer(`<data:Number xmlns:data="${NS.data}">${fields}</data:Number>`);
+      const configured = configuration(found.configuration);
+      return soapAnswer(
+        `<data:Number xmlns:data="${NS.data}">${fields}${configured}</data:Number>`,
+      );
     },
   }),
   QueryKeywords: operation({
@@ -77,6 +80,18 @@ export const OPERATION_TABLE = {
 export const REQUEST_SCHEMAS = Object.fromEntries(
   Object.entries(OPERATION_TABLE).map(([name, entry]) => [name, entry.request]),
 ) as Record<Operation, Sequence>;
+
+/** `data:NumberConfiguration`, in its sequence order; nothing for a bare number. */
+function configuration(configured: SandboxNumber['configuration']): string {
+  if (!configured) return '';
+  const { callFeature, textFeature, inbound } = configured;
+  const fields = {
+    CallFeature: callFeature,
+    TextFeature: textFeature,
+    InboundCallConfigurationType: inbound,
+  };
+  return `<data:NumberConfiguration>${xmlFields('data', fields)}</data:NumberConfiguration>`;
+}
 
 /** `data:Status` then `data:LeaseInfo`; absent dates are left out (both are minOccurs="0"). */
 function lease({ status, leaseBegin, leaseEnd, autoRenew }: SandboxLease): string {

@@ -4,7 +4,12 @@
  */
 
 import { z } from 'zod';
-import type { NumberStatus, Operation } from '../functions/release/callfire/contract';
+import type {
+  InboundCallConfigurationType,
+  NumberFeature,
+  NumberStatus,
+  Operation,
+} from '../functions/release/callfire/contract';
 import { FAULT_CODES, OPERATIONS } from '../functions/release/callfire/contract';
 
 /** A lease: status, dates (`YYYY-MM-DD`, both optional) and the flag `Release` clears. */
@@ -20,6 +25,12 @@ export interface SandboxNumber extends SandboxLease {
   number: string;
   nationalFormat: string;
   tollFree: boolean;
+  /** `data:NumberConfiguration`: what answers the number's calls and texts; absent when bare. */
+  configuration?: {
+    callFeature?: NumberFeature;
+    textFeature?: NumberFeature;
+    inbound?: InboundCallConfigurationType;
+  };
 }
 
 /** A keyword leased on a short code. */

@@ -11,7 +11,7 @@ import { startLocalSsm } from './ssm';
 
 /** The id of the credentials secret in the local Secrets Manager. */
 export const LOCAL_SECRET_ID = 'callfire/local';
-/** The parameter listing what the function must never release (the function reads none yet). */
+/** The parameter listing what the function must never release. */
 export const LOCAL_PROTECTED_ITEMS_PARAMETER = '/callfire-release/local/protected-items';
 /** Its value: a comment line, then one protected sandbox number. */
 export const LOCAL_PROTECTED_ITEMS =
@@ -54,6 +54,7 @@ export async function startStandIns(options: StandInOptions = {}) {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       CALLFIRE_SECRET_ID: LOCAL_SECRET_ID,
+      PROTECTED_ITEMS_PARAMETER: LOCAL_PROTECTED_ITEMS_PARAMETER,
     };
     return { sandbox, secretsManager, ssm, env, close };
   } catch (error) {

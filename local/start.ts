@@ -10,11 +10,19 @@
 import { createRequire } from 'node:module';
 import { DEFAULT_CALLFIRE_ENDPOINT } from '../functions/release/callfire/contract';
 import { type HttpApiHandler, startHttpApiDevServer } from './http-api-dev-server';
-import { LOCAL_PROTECTED_ITEMS_PARAMETER, type StandIns, startStandIns } from './stand-ins';
+import {
+  LOCAL_PROTECTED_ITEMS,
+  LOCAL_PROTECTED_ITEMS_PARAMETER,
+  type StandIns,
+  startStandIns,
+} from './stand-ins';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT ${port}?`);
+  // The SDK's warning that its 2027 releases need Node 22: known, and noise on this machine's Node
+  // 20 (the deployed runtime is Node 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let standIns: StandIns | undefined;
   // Empty counts as unset: falling back to the stand-ins is the safe reading of an ambiguous value.
   if (!process.env.CALLFIRE_SECRET_ID) {
@@ -60,12 +68,24 @@ function warnReleasesAreReal(): void {
 }
 
 function printUsage(url: string, standIns: StandIns | undefined): void {
-  const body = '{"numbers":["14255551212"],"keywords":["VANILLA"],"confirmKeywordRelease":true}';
+  // Against the real account the suggestion only looks: a newcomer's first paste must not release.
+  const body = standIns
+    ? '{"numbers":["14255551212"],"keywords":["VANILLA"],"confirmKeywordRelease":true}'
+    : '{"numbers":["14255551212"],"dryRun":true}';
+  const curl = (json: string) =>
+    `  curl -s -X POST ${url}/releases -H 'content-type: application/json' -d '${json}'`;
   const lines = [
     `callfire-release listening on ${url} (API Gateway HTTP API payload 2.0, $default route)`,
-    standIns ? '\nTry:' : '\nTry (this RELEASES FOR REAL):',
-    `  curl -s -X POST ${url}/releases -H 'content-type: application/json' -d '${body}'`,
+    standIns ? '\nTry:' : '\nTry (a dry run against the REAL account: nothing is released):',
+    curl(body),
   ];
+  if (standIns) {
+    lines.push(
+      `\nProtected (never released, listed in ${LOCAL_PROTECTED_ITEMS_PARAMETER}): ${protectedItems()}`,
+      'Watch the guard: the protected number ends "skipped" with reason "PROTECTED":',
+      curl('{"numbers":["14255551212","14255551213"]}'),
+    );
+  }
   if (standIns !== undefined) {
     const { sandbox, secretsManager, ssm, env } = standIns;
     const control = new URL('/_sandbox', sandbox.url).href;
@@ -81,6 +101,11 @@ function printUsage(url: string, standIns: StandIns | undefined): void {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function protectedItems(): string {
+  const lines = LOCAL_PROTECTED_ITEMS.split('\n').map((line) => line.replace(/#.*/, '').trim());
+  return lines.filter(Boolean).join(', ');
 }
 
 main().catch((error: unknown) => {

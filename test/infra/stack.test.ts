@@ -50,6 +50,9 @@ const ERROR_NAMES = [
   'InvalidRequestError',
   'ConfigurationError',
   'DependencyUnavailableError',
+  'UnsupportedTriggerError',
+  'PlanChangedError',
+  'RequestExpiredError',
 ];
 
 let stack: PackagedStack;

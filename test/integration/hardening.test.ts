@@ -198,6 +198,69 @@ describe('an answer lost after CallFire may have applied the release', () => {
   });
 });
 
+describe('a Secrets Manager that hangs or answers late', () => {
+  it('gets an HTTP request a 503 with Retry-After before its deadline when GetSecretValue never answers', async () => {
+    const handler = container();
+    secrets.failNext('hang', 10);
+
+    const started = Date.now();
+    const answer = await http(handler, release({ numbers: ['14255551212'] }), 4_000);
+
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body.error?.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+    // The invocation had 4 s; the answer came before its deadline less the safety margin.
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(sandbox.calls).toEqual([]);
+  });
+
+  it('fails a direct invocation DependencyUnavailableError, not holding it past the deadline', async () => {
+    const handler = container();
+    secrets.failNext({ delayMs: 3_000 });
+
+    const started = Date.now();
+    const error = await handler(
+      { numbers: ['14255551212'] },
+      lambdaContext({ timeoutMs: 2_500 }),
+    ).catch((caught: unknown) => caught as Error);
+
+    expect((error as Error).name).toBe('DependencyUnavailableError');
+    // 1.5 s of budget (2.5 s less the 1 s margin), a secret answering after 3 s.
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(sandbox.calls).toEqual([]);
+  });
+
+  it('reports an HTML answer from Secrets Manager as such, not as a SyntaxError', async () => {
+    const handler = container();
+    secrets.failNext('html', 5);
+
+    const answer = await http(handler, release({ numbers: ['14255551212'] }));
+
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body.error?.message).toContain('with an answer that is not its JSON');
+    expect(answer.body.error?.message).not.toContain('SyntaxError');
+  });
+});
+
+describe('a connection broken after CallFire applied the release', () => {
+  it('is looked up and reported released, verified', async () => {
+    const handler = container();
+    sandbox.injectFault({
+      operation: 'Release',
+      target: '14255551212',
+      fault: { type: 'reset', afterApplying: true },
+      times: Number.POSITIVE_INFINITY,
+    });
+
+    const answer = await http(handler, release({ numbers: ['14255551212'] }));
+
+    expect(answer.body.results).toEqual([
+      { kind: 'number', number: '14255551212', outcome: 'released', verified: true },
+    ]);
+    expect(callsTo('GetNumber')).toHaveLength(1);
+  });
+});
+
 describe('Retry-After', () => {
   it('delays the next attempt by at least what a 503 asks', async () => {
     const handler = container();

@@ -428,7 +428,7 @@ describe('defaultAccount', () => {
     defaultAccount().numbers.splice(0);
     const numbers = defaultAccount().numbers.map((entry) => entry.number);
 
-    expect([numbers.length, numbers.at(-1)]).toEqual([2005, '13125551999']);
+    expect([numbers.length, numbers.at(-1)]).toEqual([2008, '13125551999']);
   });
 
   it('is looked up afresh after the live account was edited in place', async () => {

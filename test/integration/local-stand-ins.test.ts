@@ -56,7 +56,7 @@ describe('startStandIns', () => {
       '14255551213',
       '',
     ]);
-    // Not wired yet: the function does not read the parameter.
-    expect(standIns.env).not.toHaveProperty('PROTECTED_ITEMS_PARAMETER');
+    // The function reads the list from there.
+    expect(standIns.env.PROTECTED_ITEMS_PARAMETER).toBe(LOCAL_PROTECTED_ITEMS_PARAMETER);
   });
 });
