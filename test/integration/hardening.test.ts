@@ -433,6 +433,24 @@ describe('numbers', () => {
 });
 
 describe('keyword look-up', () => {
+  it('stops at once, with a clear failure, when the server ignores FirstResult', async () => {
+    sandbox.maxPageSize = 2;
+    sandbox.ignoreFirstResult = true;
+    const handler = container();
+
+    const answer = await http(
+      handler,
+      release({ keywords: ['MintChip'], confirmKeywordRelease: true }),
+    );
+
+    expect(answer.body.results?.[0]?.error).toMatchObject({
+      code: 'UPSTREAM_INVALID',
+      message: expect.stringContaining('ignores FirstResult'),
+    });
+    expect(callsTo('QueryKeywords')).toHaveLength(2);
+    expect(callsTo('Release')).toEqual([]);
+  });
+
   it('counts the same keyword listed twice on one short code once, not as ambiguous', async () => {
     const account = defaultAccount();
     const vanilla = account.keywords.find((entry) => entry.keyword === 'VANILLA');
