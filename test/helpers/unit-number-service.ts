@@ -3,6 +3,8 @@
  * account, every call recorded, failures scripted as the `CallFireError`s the real adapter rejects
  * with. No `soap`, no sockets.
  */
+
+import type { Operation } from '../../functions/release/callfire/contract';
 import type {
   AccountKeyword,
   CallOptions,
@@ -14,7 +16,7 @@ import type {
 } from '../../functions/release/callfire/number-service';
 import { CallFireError } from '../../functions/release/errors';
 
-export type FakeOperation = 'Release' | 'GetNumber' | 'QueryKeywords';
+export type FakeOperation = Operation;
 
 /** One call as the fake received it. */
 export interface RecordedCall {

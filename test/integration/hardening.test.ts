@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NAMESPACES } from '../../functions/release/callfire/contract';
 import {
   type CallFireSandbox,
   defaultAccount,
@@ -87,12 +88,9 @@ beforeEach(() => {
 });
 
 describe('only a real SOAP 1.2 success is a release', () => {
-  const empty11 =
-    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>';
-  const empty12 =
-    '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body/></env:Envelope>';
-  const bodiless12 =
-    '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"></env:Envelope>';
+  const empty11 = `<s:Envelope xmlns:s="${NAMESPACES.soap11Envelope}"><s:Body/></s:Envelope>`;
+  const empty12 = `<env:Envelope xmlns:env="${NAMESPACES.soap12Envelope}"><env:Body/></env:Envelope>`;
+  const bodiless12 = `<env:Envelope xmlns:env="${NAMESPACES.soap12Envelope}"></env:Envelope>`;
   const soap12 = 'application/soap+xml; charset=utf-8';
 
   it.each([

@@ -5,6 +5,7 @@ import {
   retryAfterOf,
   toCallFireError,
 } from '../../functions/release/callfire/call-errors';
+import { DEFAULT_CALLFIRE_ENDPOINT } from '../../functions/release/callfire/contract';
 import { CallFireError } from '../../functions/release/errors';
 
 // What raw `soap` errors may carry: the request config, with the Basic Authorization header of
@@ -15,7 +16,7 @@ const ENCODED = BASIC.slice('Basic '.length);
 
 function requestConfig() {
   return {
-    url: 'https://www.callfire.com/api/1.1/soap12/number',
+    url: DEFAULT_CALLFIRE_ENDPOINT,
     method: 'post',
     headers: {
       Authorization: BASIC,
