@@ -31,14 +31,26 @@ export interface Settled<R extends ItemResult = ItemResult> {
   failure?: CallFireError;
 }
 
-/** Look-ups shared by the items of one request: the account's keywords are listed at most once. */
+/** Look-ups shared by the items of one request. */
 export interface Lookups {
-  keywords(): Promise<CallResult<AccountKeyword[]>>;
+  /**
+   * The account's keywords as listed at `since` or later: a listing taken before a Release was
+   * applied cannot tell whether it was, so items whose answers were lost together share one
+   * listing only when it started after all of their Releases had ended.
+   */
+  keywords(since: number): Promise<CallResult<AccountKeyword[]>>;
 }
 
 export function createLookups(caller: CallFireCaller): Lookups {
-  let keywords: Promise<CallResult<AccountKeyword[]>> | undefined;
-  return { keywords: () => (keywords ??= listAccountKeywords(caller)) };
+  let latest: { startedAt: number; listing: Promise<CallResult<AccountKeyword[]>> } | undefined;
+  return {
+    keywords(since) {
+      if (!latest || latest.startedAt < since) {
+        latest = { startedAt: Date.now(), listing: listAccountKeywords(caller) };
+      }
+      return latest.listing;
+    },
+  };
 }
 
 /** What a dry run reports for an item: what a release would do, and the state that decides it. */
@@ -143,13 +155,14 @@ async function sendRelease(
   if (released.ok)
     return { result: { ...identity, outcome: 'released' }, attempts: released.attempts };
   if (!released.maybeApplied) return failedItem(identity, released.error, released.attempts);
+  const endedAt = Date.now();
   const lookUp =
     identity.kind === 'number'
       ? async () => {
           const looked = await getNumber(identity.number, caller);
           return looked.ok ? { ...looked, value: looked.value.lease } : looked;
         }
-      : () => keywordLease(identity, lookups);
+      : () => keywordLease(identity, lookups, endedAt);
   return verify(identity, released, lookUp);
 }
 
@@ -182,8 +195,9 @@ async function verify(
 async function keywordLease(
   identity: { keyword: string; shortCode?: string | undefined },
   lookups: Lookups,
+  since: number,
 ): Promise<CallResult<Lease>> {
-  const listed = await lookups.keywords();
+  const listed = await lookups.keywords(since);
   if (!listed.ok) return listed;
   const wanted = keywordKey({ shortCode: identity.shortCode ?? '', keyword: identity.keyword });
   const entry = listed.value.find((candidate) => keywordKey(candidate) === wanted);
