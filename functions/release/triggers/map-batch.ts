@@ -1,5 +1,4 @@
 import { InvalidRequestError, type RequestIssue } from '../errors';
-import type { Invocation } from '../invocation';
 import { parseReleaseRequest, type ReleaseRequest } from '../request';
 import type { ReleaseResult } from '../result';
 import { answerInvocation } from './invocation-answer';
