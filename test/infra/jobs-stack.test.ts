@@ -188,6 +188,24 @@ describe('the release job state machine', () => {
   });
 });
 
+describe("the definition's error handling for Finalize", () => {
+  it('retries what may pass (S3 unavailable, Lambda hiccups), never what will not', () => {
+    const definition = JSON.parse(readFileSync(DEFINITION_FILE, 'utf8')) as {
+      States: { Finalize: { Retry: { ErrorEquals: string[] }[] } };
+    };
+    const retried = definition.States.Finalize.Retry.flatMap((retry) => retry.ErrorEquals);
+    expect(retried).toContain('DependencyUnavailableError');
+    for (const name of [
+      'JobResultsError',
+      'ConfigurationError',
+      'States.ALL',
+      'States.TaskFailed',
+    ]) {
+      expect(retried, name).not.toContain(name);
+    }
+  });
+});
+
 describe('asl-validator', () => {
   const filled = (text: string) =>
     JSON.parse(
