@@ -207,7 +207,7 @@ describe('job API over HTTP', () => {
     ['a nested path', 'GET', '/release-jobs/job-1/results', 404, undefined],
     ['GET on the collection', 'GET', '/release-jobs', 405, 'POST'],
     ['PUT on a job', 'PUT', '/release-jobs/job-1', 405, 'GET, DELETE'],
-  ])('answers %s with %s', async (_case, method, path, status, allow) => {
+  ])('answers %s (%s %s) with %i', async (_case, method, path, status, allow) => {
     const { call } = api();
     const response = await call(
       httpApiEvent({ method, path, routeKey: '$default', body: undefined }),
