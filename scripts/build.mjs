@@ -1,12 +1,11 @@
-// Bundles the Lambda entry into dist/release/handler.js: the only file the deployment ships.
+// Bundles the Lambda entries into dist/release/handler.js and dist/jobs/handler.js: the only files
+// the deployment ships.
 // CommonJS because `soap` and the AWS SDK use dynamic require(), which ESM output only supports
 // with a createRequire banner, and because CJS loads faster on cold start.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-const outdir = 'dist/release';
-
-// Packages `soap` requires at load that this function never reaches. Each costs load time and
+// Packages `soap` requires at load that the functions never reach. Each costs load time and
 // bundle size (bench/README.md measured it); a guard test checks none of them is in the bundle.
 // - axios (with form-data, mime-db, follow-redirects, proxy-from-env): soap's default HTTP
 //   client, replaced by functions/release/callfire/soap-transport.ts;
@@ -16,22 +15,33 @@ const outdir = 'dist/release';
 // - bowser: the AWS SDK's browser user-agent parser (a dynamic import only browsers reach).
 const UNUSED = ['axios', 'axios-ntlm', 'xml-crypto', 'formidable', 'bowser'];
 const unusedStub = './scripts/unused-dependency.cjs';
-await mkdir(outdir, { recursive: true });
-const result = await build({
-  entryPoints: { handler: 'functions/release/handler.ts' },
-  outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  sourcemap: 'linked',
-  // Error classes carry literal `name` fields, so minification cannot rename what Step Functions
-  // matches on; keepNames would cost size for every other function in the bundle.
-  keepNames: false,
-  legalComments: 'none',
-  metafile: true,
-  alias: Object.fromEntries(UNUSED.map((name) => [name, unusedStub])),
-  logLevel: 'warning',
-});
-await writeFile(`${outdir}/meta.json`, JSON.stringify(result.metafile));
+
+// One bundle per function, each the only file its artifact ships (serverless.yml). The same
+// settings for both; the job API and Finalize share one small bundle, and nothing of theirs may
+// reach the release bundle (test/integration/bundle.test.ts checks both ways).
+const BUNDLES = [
+  { entry: 'functions/release/handler.ts', outdir: 'dist/release' },
+  { entry: 'functions/jobs/handler.ts', outdir: 'dist/jobs' },
+];
+
+for (const { entry, outdir } of BUNDLES) {
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: { handler: entry },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'linked',
+    // Error classes carry literal `name` fields, so minification cannot rename what Step
+    // Functions matches on; keepNames would cost size for every other function in the bundle.
+    keepNames: false,
+    legalComments: 'none',
+    metafile: true,
+    alias: Object.fromEntries(UNUSED.map((name) => [name, unusedStub])),
+    logLevel: 'warning',
+  });
+  await writeFile(`${outdir}/meta.json`, JSON.stringify(result.metafile));
+}

@@ -22,7 +22,8 @@ const NETWORK_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-interface SdkError {
+/** The fields of an AWS SDK error the mapping reads (any of them may be missing). */
+export interface SdkError {
   name?: unknown;
   code?: unknown;
   message?: unknown;
@@ -51,7 +52,11 @@ export function toAwsReadError(error: unknown, source: AwsSource, env = process.
   });
 }
 
-function setupProblem(
+/**
+ * A deployment problem behind an SDK error, in words: no credentials, no region, or an endpoint
+ * set by hand (`endpointVariable` or `AWS_ENDPOINT_URL`) that cannot be reached.
+ */
+export function setupProblem(
   cause: SdkError,
   name: string,
   source: AwsSource,
@@ -71,7 +76,8 @@ function setupProblem(
   return undefined;
 }
 
-function outage(cause: SdkError, name: string): string {
+/** What an outage looked like, in a few words: `no answer in time`, `ECONNRESET`, `HTTP 502 with…`. */
+export function outage(cause: SdkError, name: string): string {
   // The SDK reports an answer that is not the service's JSON (an HTML error page from a proxy)
   // as a SyntaxError from its parser: say what it was instead.
   if (name === 'SyntaxError') {

@@ -81,7 +81,12 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || ipv4Loopback;
 }
 
-function integer(
+/**
+ * A whole-number setting from `min` to `max`, `fallback` when unset or blank.
+ *
+ * @throws ConfigurationError naming the variable and its range
+ */
+export function integer(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,

@@ -5,6 +5,8 @@ import type { Context } from 'aws-lambda';
 const require = createRequire(import.meta.url);
 export const BUNDLE_PATH = path.resolve(__dirname, '../../dist/release/handler.js');
 
+export const JOBS_BUNDLE_PATH = path.resolve(__dirname, '../../dist/jobs/handler.js');
+
 export type BundledHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
@@ -20,6 +22,22 @@ export function loadBundledHandler(env: Record<string, string | undefined>): Bun
   delete require.cache[BUNDLE_PATH];
   const module = require(BUNDLE_PATH) as { handler: BundledHandler };
   return module.handler;
+}
+
+/**
+ * Loads a fresh copy of the job API's artifact, `dist/jobs/handler.js` (its two exports), with
+ * the environment given, as a new container would.
+ */
+export function loadJobsBundle(env: Record<string, string | undefined>): {
+  handler: BundledHandler;
+  finalize: BundledHandler;
+} {
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  delete require.cache[JOBS_BUNDLE_PATH];
+  return require(JOBS_BUNDLE_PATH) as { handler: BundledHandler; finalize: BundledHandler };
 }
 
 /**

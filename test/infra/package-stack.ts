@@ -1,6 +1,6 @@
 // Runs `osls package` once and reads what it wrote to .serverless/.
 //
-// Assumes the bundle is built (dist/release/handler.js): the project's test command runs
+// Assumes the bundles are built (dist/release/handler.js, dist/jobs/handler.js): the project's test command runs
 // `npm run build` before vitest, and `npm run package` does the same before `osls package`.
 //
 // Packaging must need no AWS account and no network. The child gets dummy credentials, no
@@ -17,6 +17,7 @@ import type { CfnTemplate } from './template';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STAGE = 'test';
 export const BUNDLE = 'dist/release/handler.js';
+export const JOBS_BUNDLE = 'dist/jobs/handler.js';
 
 export interface PackagedStack {
   template: CfnTemplate;
@@ -26,15 +27,25 @@ export interface PackagedStack {
   state: {
     service: { initialServerlessConfig: { params?: Record<string, Record<string, unknown>> } };
   };
+  /** The release function's artifact. */
   artifactPath: string;
+  /** Where the artifacts are: `<function key>.zip` each. */
+  artifactsDir: string;
   output: string;
   durationMs: number;
 }
 
-export async function packageStack(): Promise<PackagedStack> {
-  if (!existsSync(join(ROOT, BUNDLE))) {
-    throw new Error(`${BUNDLE} is missing: run \`npm run build\` before the infra tests`);
+/**
+ * @param options.outputDir where osls writes (its `--package` option; `.serverless/` when not
+ * given): test files that package at the same time each need their own
+ */
+export async function packageStack(options: { outputDir?: string } = {}): Promise<PackagedStack> {
+  for (const bundle of [BUNDLE, JOBS_BUNDLE]) {
+    if (!existsSync(join(ROOT, bundle))) {
+      throw new Error(`${bundle} is missing: run \`npm run build\` before the infra tests`);
+    }
   }
+  const dir = options.outputDir ?? join(ROOT, '.serverless');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: 'offline-packaging',
@@ -49,12 +60,17 @@ export async function packageStack(): Promise<PackagedStack> {
   const started = performance.now();
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', STAGE],
+    [
+      join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'),
+      'package',
+      '--stage',
+      STAGE,
+      ...(options.outputDir ? ['--package', options.outputDir] : []),
+    ],
     { cwd: ROOT, env, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
   );
   const durationMs = performance.now() - started;
 
-  const dir = join(ROOT, '.serverless');
   const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const templateFile = 'cloudformation-template-update-stack.json';
   return {
@@ -62,6 +78,7 @@ export async function packageStack(): Promise<PackagedStack> {
     templatePath: join(dir, templateFile),
     state: read('serverless-state.json'),
     artifactPath: join(dir, 'release.zip'),
+    artifactsDir: dir,
     output: `${stdout}${stderr}`,
     durationMs,
   };

@@ -44,6 +44,22 @@ const PROTECTED_ITEMS_NAME = {
     { Ref: 'ExistingProtectedItemsParameter' },
   ],
 };
+// The only wildcards a project statement may grant: the jobs bucket's two key prefixes, the
+// release job state machine's executions, child executions and Map Runs (built from its fixed
+// name), and the {jobId} of the job routes. Each one's statements are pinned in
+// jobs-stack.test.ts.
+const JOB_MACHINE = `callfire-release-${STAGE}-release-job`;
+const STATES_ARN = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
+const SCOPED_WILDCARDS = [
+  '${JobsBucket.Arn}/jobs/*',
+  '${JobsBucket.Arn}/uploads/*',
+  `${STATES_ARN}:execution:${JOB_MACHINE}:*`,
+  `${STATES_ARN}:execution:${JOB_MACHINE}/*`,
+  `${STATES_ARN}:mapRun:${JOB_MACHINE}/*`,
+  'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/GET/release-jobs/*',
+  'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/DELETE/release-jobs/*',
+].map((text) => JSON.stringify({ 'Fn::Sub': text }));
+
 // The names the function throws for non-HTTP invocations; Step Functions Retry/Catch match them.
 const ERROR_NAMES = [
   'ReleaseIncompleteError',
@@ -147,16 +163,22 @@ describe('the deployment artifact', () => {
 
 describe('HTTPS', () => {
   it('routes POST /releases, with IAM authorization, to the function (payload 2.0)', () => {
+    // The job API's three routes share the API (test/infra/jobs-stack.test.ts checks them).
     const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route');
-    expect(routes).toHaveLength(1);
-    const [, route] = routes[0] as [string, ReturnType<typeof resource>];
-    expect(properties(route).RouteKey).toBe('POST /releases');
+    expect(routes.map(([, route]) => properties(route).RouteKey).sort()).toEqual([
+      'DELETE /release-jobs/{jobId}',
+      'GET /release-jobs/{jobId}',
+      'POST /release-jobs',
+      'POST /releases',
+    ]);
+    const [, route] = routes.find(
+      ([, candidate]) => properties(candidate).RouteKey === 'POST /releases',
+    ) as [string, ReturnType<typeof resource>];
     expect(properties(route).AuthorizationType).toBe('AWS_IAM');
-    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
-    expect(integrations).toHaveLength(1);
-    const [, integration] = integrations[0] as [string, ReturnType<typeof resource>];
-    expect(properties(integration).PayloadFormatVersion).toBe('2.0');
-    expect(JSON.stringify(properties(integration).IntegrationUri)).toContain(FUNCTION_ID);
+    expect(JSON.stringify(properties(route).Target)).toContain('HttpApiIntegrationRelease');
+    const integration = properties(resource(template, 'HttpApiIntegrationRelease'));
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+    expect(integration.IntegrationUri).toEqual(FUNCTION_ARN);
   });
 
   it('throttles the stage and writes access logs', () => {
@@ -216,7 +238,7 @@ describe('least privilege', () => {
     expect(offenders.map(({ where }) => where)).toEqual([]);
   });
 
-  it("gives the project's statements (Sid Project*) no wildcard resource", () => {
+  it("gives the project's statements (Sid Project*) no wildcard resource but the jobs' scoped ones", () => {
     const project = allStatements(template).filter(({ statement }) =>
       String(statement.Sid ?? '').startsWith('Project'),
     );
@@ -224,7 +246,9 @@ describe('least privilege', () => {
     const offenders = project.filter(
       ({ statement }) =>
         statement.Effect === 'Allow' &&
-        resourcesOf(statement).some((value) => isWildcardResource(value)),
+        resourcesOf(statement).some(
+          (value) => isWildcardResource(value) && !SCOPED_WILDCARDS.includes(JSON.stringify(value)),
+        ),
     );
     expect(offenders.map(({ where, statement }) => `${where} ${String(statement.Sid)}`)).toEqual(
       [],
@@ -794,7 +818,7 @@ describe('every queue', () => {
 describe('alarms', () => {
   const metricOf = (alarm: Record<string, unknown>) => `${alarm.Namespace}/${alarm.MetricName}`;
 
-  it('watch errors, throttles, the failure queue, destination delivery, logged errors and the request queue', () => {
+  it('watch errors, throttles, the failure queue, destination delivery, logged errors, the request queue and release jobs', () => {
     const functionDimension = { Name: 'FunctionName', Value: { Ref: FUNCTION_ID } };
     const queueDimension = (queueId: string) => ({
       Name: 'QueueName',
@@ -846,6 +870,12 @@ describe('alarms', () => {
         metric: 'AWS/SQS/ApproximateAgeOfOldestMessage',
         dimensions: [queueDimension(REQUESTS_QUEUE_ID)],
         threshold: 3 * 3600,
+      },
+      // A release job or one of its batches failed.
+      ReleaseJobsFailedAlarm: {
+        metric: 'AWS/States/ExecutionsFailed',
+        dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'ReleaseJobStateMachine' } }],
+        threshold: 1,
       },
     });
     for (const [logicalId, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
