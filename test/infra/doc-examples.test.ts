@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReleaseRequest } from '../../functions/release/request';
-import { jsonBlocks, releaseRequestsIn, shellRequests } from './doc-examples';
+import type { RequestIssue } from '../../functions/release/errors';
+import { inlineItems, parseJobRequest } from '../../functions/jobs/job-request';
+import { isJobRequest, jsonBlocks, releaseRequestsIn, shellRequests } from './doc-examples';
 import { ROOT } from './package-stack';
 
 const DOCUMENTS = ['README.md'].filter((file) => existsSync(join(ROOT, file)));
@@ -40,6 +42,21 @@ describe('documented examples', () => {
           expect.fail(`${label}: ${String(error)} ${JSON.stringify(issues ?? [])}`);
         }
       }
+    }
+  });
+});
+
+describe('documented bulk job requests', () => {
+  it("are job requests the job API's validator accepts", () => {
+    const jobs = examples()
+      .map((block) => ({ ...block, value: JSON.parse(block.text) as unknown }))
+      .filter((block) => isJobRequest(block.value));
+    expect(jobs.length).toBeGreaterThanOrEqual(1);
+    for (const { file, line, value } of jobs) {
+      const request = parseJobRequest(value);
+      const issues: RequestIssue[] = [];
+      if (request.inline) inlineItems(request.inline, issues);
+      expect(issues, `${file}:${line}`).toEqual([]);
     }
   });
 });

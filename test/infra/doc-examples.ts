@@ -45,7 +45,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isRequest(value: unknown): boolean {
-  return isObject(value) && ('numbers' in value || 'keywords' in value);
+  return isObject(value) && ('numbers' in value || 'keywords' in value) && !isJobRequest(value);
+}
+
+/**
+ * A bulk job request (`POST /release-jobs`): it names a `jobId` or a `source` file
+ * (`{ "key": ... }`; an EventBridge event's `source` is a string).
+ */
+export function isJobRequest(value: unknown): boolean {
+  return isObject(value) && ('jobId' in value || (isObject(value.source) && 'key' in value.source));
 }
 
 export function releaseRequestsIn(value: unknown, where = '$'): FoundRequest[] {
