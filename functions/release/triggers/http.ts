@@ -21,6 +21,8 @@ export const httpTrigger: Trigger<APIGatewayProxyEventV2 | APIGatewayProxyEvent>
 
   async serve(event, invocation): Promise<HttpResponse> {
     const requestId = invocation.context.awsRequestId;
+    // Named before the event is read: a malformed one is still logged as an HTTP request.
+    invocation.logger.appendKeys({ trigger: isPayloadV2(event) ? 'http-api' : 'rest-api' });
     try {
       const http = toHttpRequest(event);
       invocation.logger.appendKeys({ trigger: http.kind, caller: http.caller });
