@@ -52,7 +52,6 @@ async function main(): Promise<void> {
   standIns?.deployReleaseJob({ release: release.handler as Handler, finalize: jobs.finalize });
   const routes = { [JOBS_PATH]: jobs.handler };
   const server = await startHttpApiDevServer({ handler: release.handler, routes, port });
-  printUsage(server.url, standIns);
   const stop = (signal: NodeJS.Signals) => {
     process.stdout.write(`\n${signal}: shutting down\n`);
     process.once(signal, () => process.exit(130)); // a second Ctrl-C: wait for nothing
@@ -61,6 +60,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Only now: whoever reads this may stop us at once, and must not find the signals unhandled.
+  printUsage(server.url, standIns);
 }
 
 function warnReleasesAreReal(): void {
@@ -120,8 +121,8 @@ function bulkJobWalkThrough(url: string, control: string): string[] {
   const job = `${url}/release-jobs/bulk-1`;
   return [
     '\nBulk job: 1,000 numbers of the sandbox, in batches of 100, 4 batches at a time.',
-    'Slow CallFire down to 20 ms a call so that the progress shows, then start the job:',
-    `  curl -s -X PUT ${control}/latency -d '{"ms":20}'`,
+    'Slow CallFire down to 50 ms a call so that the progress shows, then start the job:',
+    `  curl -s -X PUT ${control}/latency -d '{"ms":50}'`,
     `  seq ${first} ${first + 999} | jq -R . | jq -cs '{jobId: "bulk-1", numbers: .}' |`,
     `    curl -s -X POST ${url}/release-jobs -H 'content-type: application/json' -d @-`,
     'Poll it: "done" grows batch by batch until the status is SUCCEEDED:',
