@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 /**
@@ -18,6 +19,8 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S
 export interface LocalS3 {
   /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_S3`. */
   readonly endpoint: string;
+  /** A new SDK client of it: path-style, with the key it takes. */
+  client(): S3Client;
   close(): Promise<void>;
 }
 
@@ -36,8 +39,16 @@ export async function startLocalS3(options: {
   });
   server.middleware.unshift(honourIfNoneMatch);
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    client: () =>
+      new S3Client({
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: LOCAL_S3_CREDENTIALS,
+      }),
     async close() {
       // s3rver's close() waits for busy keep-alive sockets (the SDK's): end them first.
       server.httpServer?.closeAllConnections();

@@ -5,13 +5,12 @@
  * local S3, and the CallFire sandbox, Secrets Manager and Parameter Store stand-ins. Nothing is
  * mocked: the real SDK clients and `soap` over loopback sockets.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY } from '../../functions/release/retry';
 import { BULK_NUMBER_FIRST } from '../../local/callfire-default-account';
 import { type HttpApiDevServer, startHttpApiDevServer } from '../../local/http-api-dev-server';
-import { LOCAL_S3_CREDENTIALS } from '../../local/s3';
 import { LOCAL_JOBS_BUCKET, type StandIns, startStandIns } from '../../local/stand-ins';
 import { captureOutput, loadBundledHandler, loadJobsBundle } from '../helpers/bundled-handler';
 
@@ -140,15 +139,9 @@ describe('a bulk job on the local stand-ins', () => {
     // Assess
     expect(refused.status).toBe(400);
     expect([...standIns.stepFunctions.executions.keys()].join()).not.toContain('job-invalid');
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: standIns.s3.endpoint,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
-    const listed = await s3.send(
-      new ListObjectsV2Command({ Bucket: LOCAL_JOBS_BUCKET, Prefix: 'jobs/job-invalid/' }),
-    );
+    const listed = await standIns.s3
+      .client()
+      .send(new ListObjectsV2Command({ Bucket: LOCAL_JOBS_BUCKET, Prefix: 'jobs/job-invalid/' }));
     expect(listed.KeyCount).toBe(0);
   });
 

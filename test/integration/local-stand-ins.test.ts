@@ -1,12 +1,11 @@
 // The stand-ins `npm start` runs, wired together: the secret in the local Secrets Manager must
 // open the sandbox, the Parameter Store must hold the protected items, and `env` must point at all.
 
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../local/callfire-sandbox';
-import { LOCAL_S3_CREDENTIALS } from '../../local/s3';
 import {
   LOCAL_JOBS_BUCKET,
   LOCAL_PROTECTED_ITEMS_PARAMETER,
@@ -65,12 +64,7 @@ describe('startStandIns', () => {
 
   it('holds the jobs bucket in the S3 AWS_ENDPOINT_URL_S3 names, which honours If-None-Match: * as S3 does', async () => {
     const { env } = standIns;
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: env.AWS_ENDPOINT_URL_S3,
-      forcePathStyle: true,
-      credentials: LOCAL_S3_CREDENTIALS,
-    });
+    const s3 = standIns.s3.client();
     const put = (Body: string) =>
       s3.send(
         new PutObjectCommand({
@@ -88,6 +82,7 @@ describe('startStandIns', () => {
     );
 
     expect(env.JOBS_BUCKET).toBe(LOCAL_JOBS_BUCKET);
+    expect(standIns.s3.endpoint).toBe(env.AWS_ENDPOINT_URL_S3);
     expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
     expect(again.$metadata.httpStatusCode).toBe(412);
     expect(again.name).toBe('PreconditionFailed');
