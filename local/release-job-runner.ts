@@ -204,10 +204,10 @@ class Run {
   /** ItemReader, `s3:getObject` with `InputType: JSON`: the object must be a JSON array. */
   async #readItems({ Bucket, Key }: Json): Promise<unknown[]> {
     const get = new GetObjectCommand({ Bucket: `${Bucket}`, Key: `${Key}` });
-    const items = await this.s3.send(get).then(
-      async (answer) => JSON.parse((await answer.Body?.transformToString('utf8')) ?? '') as unknown,
-      (error: Error) => error,
-    );
+    const items = await this.s3
+      .send(get)
+      .then(async (answer) => JSON.parse(`${await answer.Body?.transformToString('utf8')}`))
+      .catch((error: Error) => error);
     if (Array.isArray(items)) return items;
     const why = items instanceof Error ? items.name : 'not a JSON array';
     throw named('States.ItemReaderFailed', `s3://${Bucket}/${Key}: ${why}`);

@@ -129,6 +129,24 @@ describe('a bulk job on the local stand-ins', () => {
     expect(releasesOf('14255551213')).toHaveLength(0);
   });
 
+  it('reports a batch that fails for good BATCH_FAILED, in a job that still ends with its results', async () => {
+    // Prepare: CallFire refuses the login of the secret: ConfigurationError, which the state
+    // machine neither retries nor catches
+    standIns.sandbox.credentials = { username: 'rotated', password: 'elsewhere' };
+
+    // Act
+    await api('POST', '/release-jobs', { jobId: 'job-refused', numbers: bulk(2, 500) });
+    const job = await finished('job-refused');
+
+    // Assess
+    expect(job).toMatchObject({ status: 'SUCCEEDED', counts: { total: 2, failed: 2 } });
+    const rows = await resultRows(job);
+    expect(rows.map((row) => [row.number, row.errorCode, row.retryable])).toEqual(
+      bulk(2, 500).map((number) => [number, 'BATCH_FAILED', 'true']),
+    );
+    expect(rows[0]?.errorMessage).toContain('ConfigurationError');
+  });
+
   it('never starts a job with invalid items: 400, no execution, nothing written', async () => {
     // Act
     const refused = await api('POST', '/release-jobs', {
