@@ -120,7 +120,7 @@ function bulkJobWalkThrough(url: string, control: string): string[] {
   const first = BULK_NUMBER_FIRST;
   const job = `${url}/release-jobs/bulk-1`;
   return [
-    '\nBulk job: 1,000 numbers of the sandbox, in batches of 100, 4 batches at a time.',
+    `\nBulk job: 1,000 numbers of the sandbox, in batches of 100, ${process.env.JOB_MAX_CONCURRENCY} batches at a time.`,
     'Slow CallFire down to 50 ms a call so that the progress shows, then start the job:',
     `  curl -s -X PUT ${control}/latency -d '{"ms":50}'`,
     `  seq ${first} ${first + 999} | jq -R . | jq -cs '{jobId: "bulk-1", numbers: .}' |`,
