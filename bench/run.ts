@@ -1,6 +1,7 @@
 /**
- * `npm run bench` (after `npm run build`): the benchmark suite of issue #4. Bundles the drivers,
- * starts the servers in their own process, measures the five figures against their floors, prints
+ * `npm run bench` (after `npm run build`): the benchmark suite of issue #4, and the bulk job's
+ * throughput. Bundles the drivers, starts the servers in their own process, measures the six
+ * figures against their floors, prints
  * one table on stdout (progress goes to stderr) and writes everything to bench/results.json. See
  * bench/README.md.
  *
@@ -16,6 +17,7 @@ import { measureBulk } from './figures/bulk';
 import { measureBundle } from './figures/bundle';
 import { measureColdStart } from './figures/cold-start';
 import { measureCpu } from './figures/cpu';
+import { measureJob } from './figures/job';
 import { LAMBDA_128_FLAGS, measureMemory } from './figures/memory';
 import { buildDrivers } from './lib/drivers';
 import { DEFAULT_BUNDLE, LOG_LEVEL, NODE, ROOT, startServers } from './lib/processes';
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   const servers = await startServers();
   progress(`servers up (pid ${servers.info.pid}): ${servers.info.sandboxUrl}`);
   try {
-    progress(`1/4 cold start: ${coldRuns} × (node -e 0, driver alone, bundle) interleaved`);
+    progress(`1/5 cold start: ${coldRuns} × (node -e 0, driver alone, bundle) interleaved`);
     const coldStart = await measureColdStart(servers, {
       bundle,
       runs: coldRuns,
@@ -49,21 +51,23 @@ async function main(): Promise<void> {
         if (done % 5 === 0) progress(`  cold start ${done}/${coldRuns}`);
       },
     });
-    progress(`2/4 per-release CPU: ${cpuRounds} interleaved rounds of 500 releases per mode`);
+    progress(`2/5 per-release CPU: ${cpuRounds} interleaved rounds of 500 releases per mode`);
     const cpu = await measureCpu(servers, { bundle, rounds: cpuRounds, perRound: 500 });
-    progress('3/4 bulk throughput at RELEASE_CONCURRENCY 1, 4, 8, 16 (sandbox latency 50 ms)');
+    progress('3/5 bulk throughput at RELEASE_CONCURRENCY 1, 4, 8, 16 (sandbox latency 50 ms)');
     const bulk = await measureBulk(servers, {
       bundle,
       concurrencies: [8, 1, 4, 16],
       rawConcurrencies: [8],
     });
-    progress('4/4 memory: 50 (+100) requests of 100 items; again with Lambda-like heap flags');
+    progress('4/5 memory: 50 (+100) requests of 100 items; again with Lambda-like heap flags');
     const memory = await measureMemory(servers, { bundle });
     const memoryLambda = await measureMemory(servers, {
       bundle,
       nodeArgs: LAMBDA_128_FLAGS,
       extraRequests: 0,
     });
+    progress('5/5 bulk job: 2,000 numbers through the job API and the local runner (50 ms/call)');
+    const job = await measureJob(servers);
 
     const rows: Row[] = rowsOf({
       coldStart,
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
       memory,
       memoryLambda,
       bundle: bundleResult,
+      job,
     });
     const seconds = Math.round((Date.now() - started) / 1000);
     process.stdout.write(`${renderTable(rows)}\n`);
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
             bundle: path.relative(ROOT, bundle),
           },
           table: rows,
-          figures: { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult },
+          figures: { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult, job },
         },
         null,
         2,

@@ -1,7 +1,8 @@
 /**
  * What the local AWS endpoints speaking JSON 1.1 share (Secrets Manager, SSM): checks before an
  * operation runs, the request log, denials, injected failures, versioned string resources and
- * AWS's error shape (`{"__type", "message"}` plus `x-amzn-errortype`). A request must carry a SigV4
+ * AWS's error shape (`{"__type", "message"}` plus `x-amzn-errortype`). The checks and the answer
+ * format also serve the Step Functions endpoint (JSON 1.0, local/step-functions.ts). A request must carry a SigV4
  * Authorization header, proof it went through the SDK's signer; the signature is NOT verified: the
  * credentials are dummies, and recomputing SigV4 would test the SDK's signer against a copy of it.
  */
@@ -17,7 +18,7 @@ import { listenOnLoopback, readRequestBody, sendJson } from './loopback-server';
 export const LOCAL_AWS_REGION = 'us-east-1';
 export const LOCAL_AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
 
-const JSON_1_1 = 'application/x-amz-json-1.1';
+export const JSON_1_1 = 'application/x-amz-json-1.1';
 const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^,]+, ?SignedHeaders=[^,]+, ?Signature=\w+$/;
 /** What a proxy in front of a service may answer instead of it. */
 const ERROR_PAGE = '<html><body><h1>Service Error</h1><p>Please try again.</p></body></html>\n';
@@ -140,29 +141,13 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
     const body = jsonObject(raw);
     const id = body?.[this.spec.idMember];
     if (typeof id === 'string') Object.assign(entry, { [this.spec.logAs]: id });
-    const refusal = this.#refusal(request, target, body);
+    const refusal = refusalOf(request, body, { targets: [this.spec.target], protocol: JSON_1_1 });
     const failure = refusal ? undefined : this.#failures.shift();
     if (failure === 'hang') return; // left open until close()
     const delayMs = (failure as { delayMs?: number } | undefined)?.delayMs ?? 0;
     if (!(await this.#server?.wait(delayMs)) || response.destroyed) return;
-    send(response, refusal ?? this.#failureReply(failure) ?? this.#answer(id, body ?? {}));
-  }
-
-  /** Refusals before the operation runs: route, signature, operation, protocol, body. */
-  #refusal(request: IncomingMessage, target: string, body: object | undefined) {
-    const { authorization, 'content-type': contentType = '' } = request.headers;
-    const refusals: Array<[refused: boolean, code: string, message: string]> = [
-      [request.method !== 'POST' || request.url !== '/', 'UnknownOperationException', 'Not Found'],
-      [!authorization, 'MissingAuthenticationTokenException', 'Missing Authentication Token'],
-      [!SIGV4.test(authorization ?? ''), 'IncompleteSignatureException', 'Not a SigV4 signature'],
-      [target !== this.spec.target, 'UnknownOperationException', `No operation ${target}`],
-      // Refusing another content type catches a client that does not speak JSON 1.1 at all.
-      [parseContentType(contentType).type !== JSON_1_1, 'SerializationException', 'Not JSON 1.1'],
-      [body === undefined, 'SerializationException', 'The body is not a JSON object'],
-    ];
-    const [, code, message] = refusals.find(([refused]) => refused) ?? [];
-    if (code === undefined) return undefined;
-    return awsError(code, message ?? '', message === 'Not Found' ? 404 : 400);
+    const reply = refusal ?? this.#failureReply(failure) ?? this.#answer(id, body ?? {});
+    sendAwsReply(response, reply, JSON_1_1);
   }
 
   #failureReply(failure: AwsFailure<InternalError> | undefined): AwsReply | undefined {
@@ -185,7 +170,38 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
   }
 }
 
-function send(response: ServerResponse, reply: AwsReply): void {
+/**
+ * The checks every local AWS JSON endpoint makes before an operation runs: route, signature,
+ * operation (`x-amz-target`, one of `targets`), protocol (`application/x-amz-json-1.0` or `-1.1`),
+ * body. The refusal to answer, if any.
+ */
+export function refusalOf(
+  request: IncomingMessage,
+  body: object | undefined,
+  expected: { targets: readonly string[]; protocol: string },
+): AwsReply | undefined {
+  const { authorization, 'content-type': contentType = '' } = request.headers;
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const refusals: Array<[refused: boolean, code: string, message: string]> = [
+    [request.method !== 'POST' || request.url !== '/', 'UnknownOperationException', 'Not Found'],
+    [!authorization, 'MissingAuthenticationTokenException', 'Missing Authentication Token'],
+    [!SIGV4.test(authorization ?? ''), 'IncompleteSignatureException', 'Not a SigV4 signature'],
+    [!expected.targets.includes(target), 'UnknownOperationException', `No operation ${target}`],
+    // Refusing another content type catches a client that does not speak the protocol at all.
+    [
+      parseContentType(contentType).type !== expected.protocol,
+      'SerializationException',
+      `Not ${expected.protocol}`,
+    ],
+    [body === undefined, 'SerializationException', 'The body is not a JSON object'],
+  ];
+  const [, code, message] = refusals.find(([refused]) => refused) ?? [];
+  if (code === undefined) return undefined;
+  return awsError(code, message ?? '', message === 'Not Found' ? 404 : 400);
+}
+
+/** Writes `reply` as the AWS JSON protocols do: `x-amzn-errortype` names an error. */
+export function sendAwsReply(response: ServerResponse, reply: AwsReply, protocol: string): void {
   const headers: Record<string, string> = { 'x-amzn-requestid': randomUUID() };
   if ('text' in reply) {
     if (reply.html) headers['content-type'] = 'text/html';
@@ -194,10 +210,11 @@ function send(response: ServerResponse, reply: AwsReply): void {
   }
   const { __type: type } = reply.json as { __type?: string };
   if (type) headers['x-amzn-errortype'] = type;
-  sendJson(response, reply.status, reply.json, { ...headers, 'content-type': JSON_1_1 });
+  sendJson(response, reply.status, reply.json, { ...headers, 'content-type': protocol });
 }
 
-function jsonObject(raw: string): Record<string, unknown> | undefined {
+/** The body as a JSON object, or undefined when it is not one. */
+export function jsonObject(raw: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw || '{}');
     return typeof value === 'object' && value && !Array.isArray(value) ? { ...value } : undefined;

@@ -1,8 +1,9 @@
 /**
  * A local stand-in for an API Gateway HTTP API (`$default` route, payload format 2.0) in front of
- * one Lambda function: each request becomes an event shaped as the real service shapes it, plus a
- * Lambda context; the result becomes the answer, with the gateway's own 500 (the function threw or
- * answered something unusable) and 503 (it outlived the 30 s integration timeout).
+ * Lambda functions, one per path prefix: each request becomes an event shaped as the real service
+ * shapes it, plus a Lambda context; the result becomes the answer, with the gateway's own 500 (the
+ * function threw or answered something unusable) and 503 (it outlived the 30 s integration
+ * timeout).
  */
 
 import { randomBytes } from 'node:crypto';
@@ -128,7 +129,10 @@ function jsonAnswer(statusCode: number, value: unknown): HttpAnswer {
 
 /** Options of {@link startHttpApiDevServer}: `timeoutMs` is API Gateway's 30 s when absent. */
 export interface HttpApiDevServerOptions {
+  /** The function behind every path no route names. */
   handler: HttpApiHandler;
+  /** Other functions by path: `'/release-jobs'` serves that path and the paths under it. */
+  routes?: Record<string, HttpApiHandler>;
   port?: number;
   timeoutMs?: number;
   /** Where handler errors are reported; stderr when absent. */
@@ -154,10 +158,14 @@ export async function startHttpApiDevServer(
     const { method = 'GET', url = '/', headersDistinct: headers } = request;
     const input = { method, url, headers, body, sourceIp, receivedAt };
     const context = lambdaContext({ deadline: receivedAt + timeoutMs });
+    const path = url.split('?')[0] ?? '';
+    const routes = Object.entries(options.routes ?? {});
+    const [, routed = handler] =
+      routes.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`)) ?? [];
     // Unreferenced: a pending timeout must not keep the process alive.
     const timeout = sleep(timeoutMs, SERVICE_UNAVAILABLE, { ref: false });
     const run = Promise.resolve()
-      .then(() => handler(buildHttpApiEvent(input), context))
+      .then(() => routed(buildHttpApiEvent(input), context))
       .then(httpAnswerFromResult, (error: unknown) => {
         report(error);
         return INTERNAL_SERVER_ERROR;

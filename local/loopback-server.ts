@@ -4,6 +4,7 @@
  * on purpose, stalling a test run for minutes), a capped body reader and a JSON writer.
  */
 
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +37,9 @@ export async function listenOnLoopback(handler: RequestHandler, port = 0): Promi
   });
   const { port: boundPort } = server.address() as AddressInfo;
   const closed = new AbortController();
+  // Every request waiting in wait() listens on it: a busy stand-in (a bulk job's batches) has
+  // dozens at once, which is no leak.
+  setMaxListeners(0, closed.signal);
   const closing = new Promise<void>((resolve) =>
     closed.signal.addEventListener('abort', () => {
       server.close(() => resolve());

@@ -1,15 +1,21 @@
 /**
- * `npm start`: the bundled function (dist/release/handler.js) behind a local HTTP API.
+ * `npm start`: the bundled functions behind a local HTTP API: `/release-jobs` and the paths under
+ * it served by the job API (dist/jobs/handler.js), every other path by the release function
+ * (dist/release/handler.js).
  *
  * Without CALLFIRE_SECRET_ID in the environment it runs entirely on this machine: the stand-ins
- * start first and the environment points the function at them. With CALLFIRE_SECRET_ID set it
- * starts none, and the releases are REAL. The environment is complete before the bundle is
- * required, because the handler reads its configuration when it loads (a Lambda init phase).
+ * start first, the environment points the functions at them, and the local Step Functions
+ * endpoint runs jobs with the bundles' handlers. With CALLFIRE_SECRET_ID set it starts none, and
+ * the releases are REAL. The environment is complete before the bundles are required, because
+ * the handlers read their configuration when they load (a Lambda init phase).
  */
 
 import { createRequire } from 'node:module';
+import { JOBS_PATH } from '../functions/jobs/routes';
 import { DEFAULT_CALLFIRE_ENDPOINT } from '../functions/release/callfire/contract';
+import { BULK_NUMBER_FIRST } from './callfire-default-account';
 import { type HttpApiHandler, startHttpApiDevServer } from './http-api-dev-server';
+import type { LambdaHandler as Handler } from './release-job-runner';
 import {
   LOCAL_PROTECTED_ITEMS,
   LOCAL_PROTECTED_ITEMS_PARAMETER,
@@ -27,24 +33,25 @@ async function main(): Promise<void> {
   // Empty counts as unset: falling back to the stand-ins is the safe reading of an ambiguous value.
   if (!process.env.CALLFIRE_SECRET_ID) {
     standIns = await startStandIns();
-    // Dummies only where nothing is set: the SDK needs a region and something to sign with.
+    // Defaults only where nothing is set: the SDK needs a region (the stand-ins' env brings the
+    // credentials the local S3 takes); 4 batches of a job in flight, the deployed default.
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local-access-key',
-      AWS_SECRET_ACCESS_KEY: 'local-secret-key',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      JOB_MAX_CONCURRENCY: '4',
       ...process.env,
       ...standIns.env,
     });
   } else {
     warnReleasesAreReal();
   }
-  // A missing bundle fails here with the path in the message: `npm start` builds it first.
-  const { handler } = createRequire(import.meta.url)('../dist/release/handler.js') as {
-    handler: HttpApiHandler;
-  };
-  const server = await startHttpApiDevServer({ handler, port });
-  printUsage(server.url, standIns);
+  // A missing bundle fails here with the path in the message: `npm start` builds them first.
+  const load = createRequire(import.meta.url);
+  const release = load('../dist/release/handler.js') as { handler: HttpApiHandler };
+  const jobs = load('../dist/jobs/handler.js') as { handler: HttpApiHandler; finalize: Handler };
+  standIns?.deployReleaseJob({ release: release.handler as Handler, finalize: jobs.finalize });
+  const routes = { [JOBS_PATH]: jobs.handler };
+  const server = await startHttpApiDevServer({ handler: release.handler, routes, port });
   const stop = (signal: NodeJS.Signals) => {
     process.stdout.write(`\n${signal}: shutting down\n`);
     process.once(signal, () => process.exit(130)); // a second Ctrl-C: wait for nothing
@@ -53,6 +60,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Only now: whoever reads this may stop us at once, and must not find the signals unhandled.
+  printUsage(server.url, standIns);
 }
 
 function warnReleasesAreReal(): void {
@@ -90,9 +99,12 @@ function printUsage(url: string, standIns: StandIns | undefined): void {
     const { sandbox, secretsManager, ssm, env } = standIns;
     const control = new URL('/_sandbox', sandbox.url).href;
     lines.push(
+      ...bulkJobWalkThrough(url, control),
       `\nCallFire sandbox:       ${sandbox.url}`,
       `Local Secrets Manager:  ${secretsManager.endpoint} (secret ${env.CALLFIRE_SECRET_ID})`,
       `Local Parameter Store:  ${ssm.endpoint} (parameter ${LOCAL_PROTECTED_ITEMS_PARAMETER})`,
+      `Local S3:               ${env.AWS_ENDPOINT_URL_S3} (bucket ${env.JOBS_BUCKET})`,
+      `Local Step Functions:   ${env.AWS_ENDPOINT_URL_SFN} (${env.RELEASE_JOB_STATE_MACHINE_ARN})`,
       'Sandbox control API (no auth):',
       `  curl -s ${control}/calls      # every SOAP call the sandbox received`,
       `  curl -s ${control}/account    # numbers and keywords with their autoRenew flags`,
@@ -101,6 +113,23 @@ function printUsage(url: string, standIns: StandIns | undefined): void {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** A job of 1,000 sandbox numbers: start it, watch `done` grow, download its results. */
+function bulkJobWalkThrough(url: string, control: string): string[] {
+  const first = BULK_NUMBER_FIRST;
+  const job = `${url}/release-jobs/bulk-1`;
+  return [
+    `\nBulk job: 1,000 numbers of the sandbox, in batches of 100, ${process.env.JOB_MAX_CONCURRENCY} batches at a time.`,
+    'Slow CallFire down to 50 ms a call so that the progress shows, then start the job:',
+    `  curl -s -X PUT ${control}/latency -d '{"ms":50}'`,
+    `  seq ${first} ${first + 999} | jq -R . | jq -cs '{jobId: "bulk-1", numbers: .}' |`,
+    `    curl -s -X POST ${url}/release-jobs -H 'content-type: application/json' -d @-`,
+    'Poll it: "done" grows batch by batch until the status is SUCCEEDED:',
+    `  watch -n 0.5 "curl -s ${job} | jq -c '{status, counts}'"`,
+    'Download the results (one CSV row per number) from the URL the job gives:',
+    `  curl -s "$(curl -s ${job} | jq -r .results.url)" -o bulk-1.csv && wc -l bulk-1.csv`,
+  ];
 }
 
 function protectedItems(): string {

@@ -4,6 +4,7 @@ import type { BulkPoint } from '../figures/bulk';
 import type { BundleResult } from '../figures/bundle';
 import type { ColdStartResult } from '../figures/cold-start';
 import type { CpuResult } from '../figures/cpu';
+import type { JobResult } from '../figures/job';
 import type { MemoryResult } from '../figures/memory';
 import { round } from './stats';
 
@@ -33,8 +34,9 @@ export function rowsOf(figures: {
   memory: MemoryResult;
   memoryLambda: MemoryResult;
   bundle: BundleResult;
+  job: JobResult;
 }): Row[] {
-  const { coldStart: cold, cpu, bulk, memory, memoryLambda, bundle } = figures;
+  const { coldStart: cold, cpu, bulk, memory, memoryLambda, bundle, job } = figures;
   const c = cold.median;
   const context = (figure: string, measured: string, floor = '', ratio = ''): Row => ({
     figure,
@@ -161,7 +163,27 @@ export function rowsOf(figures: {
       ),
     );
   });
+  rows.push(jobRow(job));
   return rows;
+}
+
+/** Figure 6: items per second through a local job, against batches × calls in flight / latency. */
+function jobRow(job: JobResult): Row {
+  const inFlight = `${job.jobMaxConcurrency} batches × ${job.releaseConcurrency} calls`;
+  return {
+    figure: `6 bulk job: ${job.items.toLocaleString('en-US')} numbers, ${job.latencyMs} ms/call, ${inFlight}`,
+    measured: `${round(job.itemsPerSecond, 0)} items/s (${ms(job.medianMs)})`,
+    floor: `ideal ${round(job.idealItemsPerSecond, 0)} items/s`,
+    ratio: `${round(job.efficiency, 1)} %`,
+    target: '≥ 80 %',
+    met: yes(job.efficiency >= 80),
+    values: {
+      itemsPerSecond: job.itemsPerSecond,
+      idealItemsPerSecond: job.idealItemsPerSecond,
+      medianMs: job.medianMs,
+      efficiency: job.efficiency,
+    },
+  };
 }
 
 const HEADERS = ['figure', 'measured', 'floor', 'ratio', 'target', 'met?'];

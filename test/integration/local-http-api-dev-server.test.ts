@@ -100,6 +100,7 @@ describe('startHttpApiDevServer', () => {
     server = await startHttpApiDevServer({
       timeoutMs: 200,
       onHandlerError: (error) => errors.push(error),
+      routes: { '/jobs': async (event) => ({ routed: event.rawPath }) },
       handler: async (event, context) => {
         seen.push({ event, context });
         switch (event.rawPath) {
@@ -176,5 +177,22 @@ describe('startHttpApiDevServer', () => {
     expect(slow.status).toBe(503);
     expect(await slow.json()).toEqual({ message: 'Service Unavailable' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(195);
+  });
+
+  it('hands a route its path and the paths under it, every other path to the handler', async () => {
+    const answers = await Promise.all(
+      ['/jobs', '/jobs/a1?x=1', '/jobsx', '/structured'].map(async (path) => {
+        const response = await fetch(`${server.url}${path}`);
+        return (await response.json()) as unknown;
+      }),
+    );
+
+    // /jobsx is not under /jobs: the handler's, which never answers it.
+    expect(answers).toEqual([
+      { routed: '/jobs' },
+      { routed: '/jobs/a1' },
+      { message: 'Service Unavailable' },
+      { ok: true },
+    ]);
   });
 });

@@ -1,17 +1,19 @@
 // The stand-ins `npm start` runs, wired together: the secret in the local Secrets Manager must
 // open the sandbox, the Parameter Store must hold the protected items, and `env` must point at all.
 
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../local/callfire-sandbox';
 import {
+  LOCAL_JOBS_BUCKET,
   LOCAL_PROTECTED_ITEMS_PARAMETER,
   LOCAL_SECRET_ID,
   type StandIns,
   startStandIns,
 } from '../../local/stand-ins';
-import { DUMMY_CREDENTIALS } from '../helpers/aws-sdk';
+import { DUMMY_CREDENTIALS, failureOf } from '../helpers/aws-sdk';
 import { basicAuth, createNumberServiceClient } from '../helpers/local-soap-client';
 
 describe('startStandIns', () => {
@@ -58,5 +60,32 @@ describe('startStandIns', () => {
     ]);
     // The function reads the list from there.
     expect(standIns.env.PROTECTED_ITEMS_PARAMETER).toBe(LOCAL_PROTECTED_ITEMS_PARAMETER);
+  });
+
+  it('holds the jobs bucket in the S3 AWS_ENDPOINT_URL_S3 names, which honours If-None-Match: * as S3 does', async () => {
+    const { env } = standIns;
+    const s3 = standIns.s3.client();
+    const put = (Body: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: LOCAL_JOBS_BUCKET,
+          Key: 'jobs/a/items.json',
+          Body,
+          IfNoneMatch: '*',
+        }),
+      );
+
+    await put('[1]');
+    const again = await failureOf(put('[2]'));
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: LOCAL_JOBS_BUCKET, Key: 'jobs/a/items.json' }),
+    );
+
+    expect(env.JOBS_BUCKET).toBe(LOCAL_JOBS_BUCKET);
+    expect(standIns.s3.endpoint).toBe(env.AWS_ENDPOINT_URL_S3);
+    expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    expect(again.$metadata.httpStatusCode).toBe(412);
+    expect(again.name).toBe('PreconditionFailed');
+    expect(await stored.Body?.transformToString()).toBe('[1]');
   });
 });

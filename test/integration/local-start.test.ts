@@ -25,9 +25,17 @@ function start(env: Record<string, string>): Promise<string> {
   });
 }
 
-afterEach(() => {
-  child?.kill('SIGKILL');
+// SIGTERM, as Ctrl-C would: npm start closes its stand-ins, and the local S3 removes its
+// temporary directory. SIGKILL only if it has not ended within 5 s.
+afterEach(async () => {
+  const running = child;
   child = undefined;
+  if (!running || running.exitCode !== null) return;
+  const exited = new Promise((resolve) => running.once('exit', resolve));
+  running.kill('SIGTERM');
+  const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killer);
 });
 
 describe('npm start', () => {
@@ -53,5 +61,18 @@ describe('npm start', () => {
       /Protected \(never released, listed in \/callfire-release\/local\/protected-items\): 14255551213/,
     );
     expect(printed).not.toContain('NodeVersionSupportWarning');
+  });
+
+  it('walks through a bulk job of 1,000 sandbox numbers on the local S3 and Step Functions', async () => {
+    const printed = await start({});
+
+    expect(printed).toContain(
+      'seq 13125550000 13125550999 | jq -R . | jq -cs \'{jobId: "bulk-1", numbers: .}\'',
+    );
+    expect(printed).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/release-jobs /);
+    expect(printed).toMatch(
+      /Local S3: +http:\/\/127\.0\.0\.1:\d+ \(bucket callfire-release-local-jobs\)/,
+    );
+    expect(printed).toMatch(/Local Step Functions: +http:\/\/127\.0\.0\.1:\d+ \(arn:aws:states:/);
   });
 });
