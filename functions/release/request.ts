@@ -151,7 +151,8 @@ function parseKeywords(values: readonly unknown[], issues: RequestIssue[]): Keyw
   return [...keywords.values()];
 }
 
-function numberProblem(value: string): string {
+/** Why a string is not a phone number, in words that echo it safely (for `path: message` issues). */
+export function numberProblem(value: string): string {
   const shown = `"${truncate(value)}" is not a phone number`;
   if (/[^\x20-\x7e]/.test(value)) {
     return `${shown}: it holds an invisible or non-ASCII character (a tab, line break, no-break space…)`;
@@ -159,7 +160,14 @@ function numberProblem(value: string): string {
   return `${shown}: expected 10 digits (North America), or 11 to 15 digits with the country code (a leading + means the country code is there)`;
 }
 
-function parseKeyword(
+/**
+ * One keyword entry: a string, or `{ "keyword", "shortCode"? }` with no other field. Problems are
+ * pushed to `issues` under `path`.
+ *
+ * @example parseKeyword({ keyword: 'VANILLA', shortCode: '67076' }, 'keywords[0]', issues) // { keyword: 'VANILLA', shortCode: '67076' }
+ * @returns the target, or undefined when the entry is invalid
+ */
+export function parseKeyword(
   value: unknown,
   path: string,
   issues: RequestIssue[],
@@ -271,7 +279,7 @@ function optionalTime(
   return value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
