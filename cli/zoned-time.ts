@@ -14,8 +14,11 @@ const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 export function wallTime(value: string): string | undefined {
   const match = WALL_TIME.exec(value.trim());
   if (!match) return undefined;
-  const [year, month, day, hour, minute, second = 0] = match.slice(1).map(Number) as number[];
-  const date = new Date(Date.UTC(year as number, (month as number) - 1, day, hour, minute, second));
+  const [year, month, day, hour, minute, second] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (Number.isNaN(date.getTime())) return undefined;
   const roundTrip = date.toISOString().slice(0, 19);
   const text = `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6] ?? '00'}`;
   return roundTrip === text ? text : undefined;
