@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'csv-parse/sync';
 import type { OutputFlags, TargetFlags } from '../args';
 import { hasKeywords, releaseRequest } from '../chunks';
 import { CliError, configurationError, EXIT, usageError } from '../errors';
@@ -205,11 +206,20 @@ export async function jobResultsCommand(jobId: string, flags: JobFlags): Promise
   } catch (error) {
     throw usageError(`cannot write ${flags.out} (${(error as NodeJS.ErrnoException).code})`);
   }
-  const rows = text.split(/\r?\n/).filter(Boolean).length - 1;
+  const rows = countRows(text);
   if (flags.json)
     printJson({ jobId, status: job.status, out: flags.out, rows, counts: job.counts });
   else say(`Results of job ${jobId} (${job.status}): ${rows} rows written to ${flags.out}.`);
   return job.counts.failed === 0 ? EXIT.ok : EXIT.itemsFailed;
+}
+
+/** Rows of a CSV text, header excepted (a quoted field may hold line breaks). */
+function countRows(text: string): number {
+  try {
+    return (parse(text, { columns: true, skip_empty_lines: true }) as unknown[]).length;
+  } catch {
+    throw new CliError('the results file is not a CSV file', EXIT.itemsFailed);
+  }
 }
 
 /**
