@@ -43,18 +43,18 @@ function pace(done: number, total: number, startedAt: number): { rate: string; e
 function barProgress(options: ProgressOptions): Progress {
   const unit = options.unit ?? 'items';
   const bar = new SingleBar({
-    format: `{bar} {value}/{total} ${unit} | {counts} | {rate}/s | ETA {eta_formatted}`,
+    format: `{bar} {value}/{total} ${unit} | {counts} | {rate}/s | ETA {left}`,
     stream: process.stderr,
     hideCursor: true,
     barsize: 30,
-    etaBuffer: 50,
   });
   const startedAt = Date.now();
   let total = options.total;
-  const payload = (tally: Tally) => ({
-    counts: describeTally(tally, options.dryRun),
-    rate: pace(tally.done, total, startedAt).rate,
-  });
+  // Rate and ETA over the whole run: cli-progress's own ETA shows "NF" until it has a rate.
+  const payload = (tally: Tally) => {
+    const { rate, eta } = pace(tally.done, total, startedAt);
+    return { counts: describeTally(tally, options.dryRun), rate, left: eta };
+  };
   let last: Tally | undefined;
   return {
     update(tally, newTotal) {
