@@ -108,7 +108,7 @@ export async function startFakeJobApi(options: FakeJobApiOptions = {}) {
     refuse(response, 405, 'METHOD_NOT_ALLOWED', `${method} not allowed`);
   });
 
-  function start(body: Record<string, unknown>, response: ServerResponse): void {
+  function start(body: Record<string, unknown>, response: ServerResponse) {
     const {
       numbers = [],
       keywords = [],

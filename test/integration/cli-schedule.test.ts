@@ -90,7 +90,7 @@ describe('callfire-release schedule create', () => {
     expect(request?.credentialScope).toMatch(
       /^AKIDSCHEDULEREXAMPLE\/\d{8}\/us-east-1\/scheduler\/aws4_request$/,
     );
-    const { Target, ...schedule } = request?.body as unknown as Record<string, unknown> & {
+    const { Target, ...schedule } = (request?.body ?? {}) as unknown as Record<string, unknown> & {
       Target: Record<string, unknown>;
     };
     expect(schedule).toMatchObject({
@@ -143,7 +143,7 @@ describe('callfire-release schedule create', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(created().map((request) => request.body?.Name)).toEqual(['q1-1', 'q1-2', 'q1-3']);
     const inputs = created().map((request) =>
-      JSON.parse((request.body?.Target as { Input: string }).Input),
+      JSON.parse(String((request.body?.Target as { Input?: string } | undefined)?.Input)),
     );
     expect(inputs.map((input) => input.numbers.length)).toEqual([100, 100, 50]);
     expect(inputs.flatMap((input) => input.numbers)).toEqual(bulk(250));
