@@ -4,7 +4,8 @@
  * SigV4), runs bulk jobs, and schedules one-off releases.
  *
  * Exit codes: 0 nothing failed, 1 some items failed, 2 bad input or usage (nothing sent),
- * 3 configuration or authorisation, 4 a reviewed plan changed (nothing of it released).
+ * 3 configuration or authorisation, 4 a reviewed plan changed (nothing of it released),
+ * 130 interrupted (Ctrl-C).
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors';

@@ -16,6 +16,8 @@ export const EXIT = {
   configuration: 3,
   /** A reviewed plan no longer matches the account: nothing of that request was released. */
   planChanged: 4,
+  /** Ctrl-C: the requests in flight finished, the rest were not sent (the shell's convention). */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -19,7 +19,8 @@ import {
 
 const EXIT_CODES = `
 Exit codes: 0 nothing failed, 1 some items failed, 2 bad input or usage (nothing sent),
-3 configuration or authorisation, 4 a reviewed plan changed (nothing of it released).`;
+3 configuration or authorisation, 4 a reviewed plan changed (nothing of it released),
+130 interrupted (Ctrl-C: requests in flight finished, the rest not sent).`;
 
 const INPUT = `
 Input: a CSV file with a header row (number, or keyword and shortCode; other columns are
@@ -125,9 +126,10 @@ ${EXIT_CODES}`,
 }
 
 function intervalOption(): Option {
+  // The job API shares the stage's 5 requests/second with every caller.
   return new Option('--interval <seconds>', 'seconds between status reads while waiting')
     .argParser(positiveNumber)
-    .default(5);
+    .default(10);
 }
 
 function addJob(program: Command, setExit: SetExit): void {
@@ -189,7 +191,7 @@ Examples:
         'after',
         `\nExample:\n  npx callfire-release job ${name} job-20261224090000-k3v9x0ab --stack callfire-release-prod${name === 'results' ? ' --out results.csv' : ''}\n${EXIT_CODES}`,
       )
-      .action(async (jobId, flags) => setExit(await run(jobId, { interval: 5, ...flags })));
+      .action(async (jobId, flags) => setExit(await run(jobId, { interval: 10, ...flags })));
   }
 }
 

@@ -18,6 +18,8 @@ export interface ProgressOptions {
 
 export interface Progress {
   update(tally: Tally, total?: number): void;
+  /** A line for the operator that must not garble the bar. */
+  note(text: string): void;
   /** Draws the last state and stops (the bar stays on screen). */
   stop(): void;
 }
@@ -28,7 +30,7 @@ export function progressMode(json: boolean): ProgressOptions['mode'] {
 }
 
 export function startProgress(options: ProgressOptions): Progress {
-  if (options.mode === 'off') return { update() {}, stop() {} };
+  if (options.mode === 'off') return { update() {}, note() {}, stop() {} };
   return options.mode === 'bar' ? barProgress(options) : lineProgress(options);
 }
 
@@ -46,6 +48,8 @@ function barProgress(options: ProgressOptions): Progress {
     format: `{bar} {value}/{total} ${unit} | {counts} | {rate}/s | ETA {left}`,
     stream: process.stderr,
     hideCursor: true,
+    // The tool handles Ctrl-C itself (requests in flight finish); the bar must not stop on it.
+    gracefulExit: false,
     barsize: 30,
   });
   const startedAt = Date.now();
@@ -65,6 +69,13 @@ function barProgress(options: ProgressOptions): Progress {
       }
       last = { ...tally };
       bar.update(tally.done, payload(tally));
+    },
+    note(text) {
+      // The bar restores the cursor where it started: stop it, write, start a new one below.
+      if (last === undefined) return void process.stderr.write(`${text}\n`);
+      bar.stop();
+      process.stderr.write(`${text}\n`);
+      bar.start(total, last.done, payload(last));
     },
     stop() {
       if (last) bar.update(last.done, payload(last));
@@ -92,6 +103,9 @@ function lineProgress(options: ProgressOptions): Progress {
     update(next, newTotal) {
       tally = { ...next };
       if (newTotal !== undefined) total = newTotal;
+    },
+    note(text) {
+      process.stderr.write(`${text}\n`);
     },
     stop() {
       clearInterval(timer);

@@ -81,6 +81,7 @@ export async function runReleases(options: ReleaseRunOptions): Promise<ReleaseRu
       changed.push({ chunk, freshHash: answer.freshHash, message: answer.message });
       return false;
     },
+    (text) => progress.note(text),
   );
   const reason =
     run.fatal?.message ?? (run.interrupted ? 'interrupted' : 'an earlier request changed plan');

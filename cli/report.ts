@@ -69,12 +69,20 @@ export function planTable(rows: ReadonlyArray<{ row: ResultRow; result?: ItemRes
   );
 }
 
-/** The failed rows, at most `max`, then a count. */
+/**
+ * The failed rows, at most `max`, then a count; items never sent (the run stopped) are counted in
+ * one line rather than listed.
+ */
 export function failuresList(rows: readonly ResultRow[], max = 50): string {
-  const failed = rows.filter((row) => row.outcome === 'failed');
+  const unsent = rows.filter((row) => row.errorCode === 'NOT_SENT').length;
+  const failed = rows.filter((row) => row.outcome === 'failed' && row.errorCode !== 'NOT_SENT');
+  const notSent =
+    unsent > 0 ? `${unsent} items not sent: the run stopped before their requests` : '';
+  if (failed.length === 0) return notSent;
   const listed = table(
     ['ITEM', 'ERROR', 'MESSAGE'],
     failed.slice(0, max).map((row) => [itemName(row), row.errorCode ?? '', row.errorMessage ?? '']),
   );
-  return failed.length > max ? `${listed}\n…and ${failed.length - max} more` : listed;
+  const more = failed.length > max ? `\n…and ${failed.length - max} more` : '';
+  return `${listed}${more}${notSent ? `\n${notSent}` : ''}`;
 }

@@ -23,6 +23,7 @@ export async function runChunks<C extends { index: number }, T>(
   concurrency: number,
   send: (chunk: C) => Promise<T>,
   onDone: (chunk: C, outcome: T) => boolean,
+  notify: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<ChunkRun<T>> {
   const run: ChunkRun<T> = { outcomes: new Map(), interrupted: false };
   let next = 0;
@@ -30,9 +31,7 @@ export async function runChunks<C extends { index: number }, T>(
   const interrupt = () => {
     if (stopping && run.interrupted) process.exit(130);
     stopping = run.interrupted = true;
-    process.stderr.write(
-      '\ninterrupted: no new requests; waiting for those in flight (Ctrl-C again to quit now)\n',
-    );
+    notify('interrupted: no new requests; waiting for those in flight (Ctrl-C again to quit now)');
   };
   process.on('SIGINT', interrupt);
   const worker = async () => {

@@ -16,7 +16,7 @@ export function announceInput(input: Items): void {
 export function runExitCode(run: ReleaseRun): ExitCode {
   if (run.changed.length > 0) return EXIT.planChanged;
   if (run.fatal) return run.fatal.exitCode;
-  if (run.interrupted) return EXIT.itemsFailed;
+  if (run.interrupted) return EXIT.interrupted;
   return run.rows.some((row) => row.outcome === 'failed') ? EXIT.itemsFailed : EXIT.ok;
 }
 

@@ -191,7 +191,7 @@ async function preflight(target: HttpTarget, work: Work, flags: ReleaseFlags): P
     body: (chunk) =>
       releaseRequest(chunk.items, { dryRun: true, skipConfigured: work.skipConfigured }),
     concurrency: flags.concurrency,
-    progress: { update() {}, stop() {} },
+    progress: { update() {}, note, stop() {} },
     tally: emptyTally(),
   });
   if (run.fatal) throw run.fatal;
