@@ -308,6 +308,40 @@ describe('callfire-release plan', () => {
     expect(released()).toEqual(numbers);
   });
 
+  it('refuses a plan file with another file, and a plan file that is not one, sending nothing', async () => {
+    const planFile = path.join(dir, 'plan.json');
+    const planned = await runCli([
+      'plan',
+      file('a.csv', '14255551212\n'),
+      ...endpoint(),
+      '--out-plan',
+      planFile,
+    ]);
+    expect(planned.code, planned.stderr).toBe(0);
+    target.sandbox.calls.length = 0;
+
+    const other = await runCli([
+      'release',
+      file('b.csv', '14255551217\n'),
+      '--plan-file',
+      planFile,
+      ...endpoint(),
+    ]);
+    const broken = await runCli([
+      'release',
+      '--plan-file',
+      file('bad.json', '{"requests":[{"planHash":"x","items":[{"number":"1"}]}]}'),
+      ...endpoint(),
+    ]);
+
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("are not the plan's");
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('requests[0].planHash');
+    expect(broken.stderr).toContain('requests[0].items[0]');
+    expect(target.sandbox.calls).toEqual([]);
+  });
+
   it('refuses --plan with a hash count that does not match the requests', async () => {
     const input = file('numbers.csv', `${bulk(101).join('\n')}\n`);
 
