@@ -47,7 +47,7 @@ const OUTCOME_WORDS: Record<string, string> = {
 };
 
 /** `skipped (PROTECTED)`, `failed (NOT_FOUND: …)`, `would-release`. */
-export function outcomeText(row: ResultRow, messageLength = 60): string {
+export function outcomeText(row: ResultRow, messageLength = 40): string {
   const outcome = OUTCOME_WORDS[row.outcome] ?? row.outcome;
   if (row.outcome === 'skipped' && row.reason) return `${outcome} (${row.reason})`;
   if (row.outcome !== 'failed') return outcome;

@@ -32,7 +32,6 @@ const NAME_PATTERN = /^[0-9A-Za-z._-]{1,64}$/;
 
 export interface ScheduleFlags extends AwsOptions {
   stack?: string;
-  endpoint?: string;
   json?: boolean;
 }
 
@@ -49,8 +48,6 @@ export interface ScheduleCreateFlags extends ScheduleFlags {
 async function schedulerOf(
   flags: ScheduleFlags,
 ): Promise<{ stack: Stack; client: SchedulerClient; group: string }> {
-  if (flags.endpoint)
-    throw usageError('schedules live in a stack: give --stack NAME, not --endpoint');
   if (!flags.stack)
     throw usageError('schedules need --stack NAME (EventBridge Scheduler has no local stand-in)');
   const stack = await describeStack(flags.stack, flags);
