@@ -3,6 +3,8 @@
 // CommonJS because `soap` and the AWS SDK use dynamic require(), which ESM output only supports
 // with a createRequire banner, and because CJS loads faster on cold start.
 import { mkdir, writeFile } from 'node:fs/promises';
+// The operators' command line: a bundle of its own (dist/cli), built before the functions'.
+import './build-cli.mjs';
 import { build } from 'esbuild';
 
 // Packages `soap` requires at load that the functions never reach. Each costs load time and

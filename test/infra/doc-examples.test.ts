@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReleaseRequest } from '../../functions/release/request';
-import type { RequestIssue } from '../../functions/release/errors';
 import { inlineItems, parseJobRequest } from '../../functions/jobs/job-request';
+import type { RequestIssue } from '../../functions/release/errors';
+import { parseReleaseRequest } from '../../functions/release/request';
 import { isJobRequest, jsonBlocks, releaseRequestsIn, shellRequests } from './doc-examples';
 import { ROOT } from './package-stack';
 
