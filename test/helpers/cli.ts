@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startHttpApiDevServer } from '../../local/http-api-dev-server';
+import { JOBS_PATH } from '../../functions/jobs/routes';
+import { type HttpApiHandler, startHttpApiDevServer } from '../../local/http-api-dev-server';
 import { type StandInOptions, startStandIns } from '../../local/stand-ins';
-import { loadBundledHandler } from './bundled-handler';
+import { loadBundledHandler, loadJobsBundle } from './bundled-handler';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI_PATH = path.join(ROOT, 'dist/cli/callfire-release.js');
@@ -80,7 +81,12 @@ export async function startDevTarget(options: StandInOptions = {}) {
     // Read at every request: a test can change the protected list in the Parameter Store.
     PROTECTED_ITEMS_TTL_SECONDS: '0',
   });
-  const server = await startHttpApiDevServer({ handler, port: 0 });
+  // The job API beside it, and the local Step Functions endpoint running jobs with both bundles,
+  // as `npm start` serves them.
+  const jobs = loadJobsBundle({ ...standIns.env, JOB_MAX_CONCURRENCY: '4' });
+  standIns.deployReleaseJob({ release: handler, finalize: jobs.finalize });
+  const routes = { [JOBS_PATH]: jobs.handler as HttpApiHandler };
+  const server = await startHttpApiDevServer({ handler, routes, port: 0 });
   return {
     url: server.url,
     sandbox: standIns.sandbox,
