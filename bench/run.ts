@@ -20,7 +20,15 @@ import { measureCpu } from './figures/cpu';
 import { measureJob } from './figures/job';
 import { LAMBDA_128_FLAGS, measureMemory } from './figures/memory';
 import { buildDrivers } from './lib/drivers';
-import { DEFAULT_BUNDLE, LOG_LEVEL, NODE, ROOT, startServers } from './lib/processes';
+import {
+  DEFAULT_BUNDLE,
+  LOG_LEVEL,
+  nodeBinary,
+  ROOT,
+  type Servers,
+  startServers,
+  useNode,
+} from './lib/processes';
 import { contributorsNote, type Row, renderTable, rowsOf } from './lib/table';
 
 const RESULTS = path.join(ROOT, 'bench/results.json');
@@ -29,87 +37,109 @@ function progress(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function main(): Promise<void> {
-  const bundle = path.resolve(process.env.BENCH_BUNDLE ?? DEFAULT_BUNDLE);
+interface NodeRun {
+  node: string;
+  nodeBinary: string;
+  rows: Row[];
+  figures: Record<string, unknown>;
+}
+
+/** The five figures measured with the current node, plus the bulk job's. */
+async function measureAll(
+  servers: Servers,
+  bundle: string,
+  bundleResult: ReturnType<typeof measureBundle>,
+): Promise<{ rows: Row[]; figures: Record<string, unknown> }> {
   const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 21);
   const cpuRounds = Number(process.env.BENCH_CPU_ROUNDS ?? 10);
-  const started = Date.now();
-  const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
-  const loadBefore = os.loadavg();
+  progress(`1/5 cold start: ${coldRuns} × (node -e 0, driver alone, bundle) interleaved`);
+  const coldStart = await measureColdStart(servers, {
+    bundle,
+    runs: coldRuns,
+    onProgress: (done) => {
+      if (done % 5 === 0) progress(`  cold start ${done}/${coldRuns}`);
+    },
+  });
+  progress(`2/5 per-release CPU: ${cpuRounds} interleaved rounds of 500 releases per mode`);
+  const cpu = await measureCpu(servers, { bundle, rounds: cpuRounds, perRound: 500 });
+  progress('3/5 bulk throughput at RELEASE_CONCURRENCY 1, 4, 8, 16 (sandbox latency 50 ms)');
+  const bulk = await measureBulk(servers, {
+    bundle,
+    concurrencies: [8, 1, 4, 16],
+    rawConcurrencies: [8],
+  });
+  progress('4/5 memory: 50 (+100) requests of 100 items; again with Lambda-like heap flags');
+  const memory = await measureMemory(servers, { bundle });
+  const memoryLambda = await measureMemory(servers, {
+    bundle,
+    nodeArgs: LAMBDA_128_FLAGS,
+    extraRequests: 0,
+  });
+  progress('5/5 bulk job: 2,000 numbers through the job API and the local runner (50 ms/call)');
+  const job = await measureJob(servers);
+  const figures = { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult, job };
+  return { rows: rowsOf(figures), figures };
+}
 
+/**
+ * The Node 22 binary of the `node@22` npm package (the nodejs22.x runtime's major), unless
+ * BENCH_NODE pins one node, or BENCH_NODE22=0 skips it.
+ */
+function nodesToMeasure(): string[] {
+  if (process.env.BENCH_NODE || process.env.BENCH_NODE22 === '0') return [nodeBinary()];
+  const node22 = execFileSync('npx', ['--yes', '-p', 'node@22', 'node', '-p', 'process.execPath'], {
+    encoding: 'utf8',
+  }).trim();
+  return node22 === nodeBinary() ? [node22] : [nodeBinary(), node22];
+}
+
+async function main(): Promise<void> {
+  const bundle = path.resolve(process.env.BENCH_BUNDLE ?? DEFAULT_BUNDLE);
+  const started = Date.now();
+  const loadBefore = os.loadavg();
   await buildDrivers();
   const bundleResult = measureBundle(bundle);
   progress(`bundle ${bundle}: ${bundleResult.bytes} bytes`);
   const servers = await startServers();
   progress(`servers up (pid ${servers.info.pid}): ${servers.info.sandboxUrl}`);
+  const runs: NodeRun[] = [];
   try {
-    progress(`1/5 cold start: ${coldRuns} × (node -e 0, driver alone, bundle) interleaved`);
-    const coldStart = await measureColdStart(servers, {
-      bundle,
-      runs: coldRuns,
-      onProgress: (done) => {
-        if (done % 5 === 0) progress(`  cold start ${done}/${coldRuns}`);
-      },
-    });
-    progress(`2/5 per-release CPU: ${cpuRounds} interleaved rounds of 500 releases per mode`);
-    const cpu = await measureCpu(servers, { bundle, rounds: cpuRounds, perRound: 500 });
-    progress('3/5 bulk throughput at RELEASE_CONCURRENCY 1, 4, 8, 16 (sandbox latency 50 ms)');
-    const bulk = await measureBulk(servers, {
-      bundle,
-      concurrencies: [8, 1, 4, 16],
-      rawConcurrencies: [8],
-    });
-    progress('4/5 memory: 50 (+100) requests of 100 items; again with Lambda-like heap flags');
-    const memory = await measureMemory(servers, { bundle });
-    const memoryLambda = await measureMemory(servers, {
-      bundle,
-      nodeArgs: LAMBDA_128_FLAGS,
-      extraRequests: 0,
-    });
-    progress('5/5 bulk job: 2,000 numbers through the job API and the local runner (50 ms/call)');
-    const job = await measureJob(servers);
-
-    const rows: Row[] = rowsOf({
-      coldStart,
-      cpu,
-      bulk,
-      memory,
-      memoryLambda,
-      bundle: bundleResult,
-      job,
-    });
-    const seconds = Math.round((Date.now() - started) / 1000);
-    process.stdout.write(`${renderTable(rows)}\n`);
-    process.stdout.write(`${contributorsNote(bundleResult)}\n`);
-    process.stdout.write(
-      `Node ${nodeVersion} (drivers), ${os.cpus().length} CPUs, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} at start; POWERTOOLS_LOG_LEVEL=${LOG_LEVEL}; ${seconds} s. Details: bench/results.json\n`,
-    );
-    writeFileSync(
-      RESULTS,
-      `${JSON.stringify(
-        {
-          generatedAt: new Date().toISOString(),
-          durationSeconds: seconds,
-          environment: {
-            node: nodeVersion,
-            nodeBinary: NODE,
-            platform: `${process.platform} ${os.release()}`,
-            cpus: os.cpus().length,
-            loadAverageAtStart: loadBefore,
-            loadAverageAtEnd: os.loadavg(),
-            powertoolsLogLevel: LOG_LEVEL,
-            bundle: path.relative(ROOT, bundle),
-          },
-          table: rows,
-          figures: { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult, job },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    for (const binary of nodesToMeasure()) {
+      useNode(binary);
+      const node = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+      progress(`measuring on Node ${node} (${binary})`);
+      runs.push({ node, nodeBinary: binary, ...(await measureAll(servers, bundle, bundleResult)) });
+    }
   } finally {
     await servers.stop();
   }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  for (const run of runs) {
+    process.stdout.write(
+      `\nNode ${run.node}, as deployed (POWERTOOLS_LOG_LEVEL=${LOG_LEVEL}, metrics on):\n`,
+    );
+    process.stdout.write(`${renderTable(run.rows)}\n`);
+  }
+  process.stdout.write(`${contributorsNote(bundleResult)}\n`);
+  process.stdout.write(
+    `${os.cpus().length} CPUs, load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} at start; ${seconds} s. Details: bench/results.json\n`,
+  );
+  const environment = {
+    platform: `${process.platform} ${os.release()}`,
+    cpus: os.cpus().length,
+    loadAverageAtStart: loadBefore,
+    loadAverageAtEnd: os.loadavg(),
+    powertoolsLogLevel: LOG_LEVEL,
+    metrics: 'on',
+    bundle: path.relative(ROOT, bundle),
+  };
+  const results = {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: seconds,
+    environment,
+    runs,
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,9 @@
 /**
  * The benchmark's servers, in a process of their own so that their CPU is not counted against the
  * function: the CallFire sandbox (local/callfire-sandbox.ts, default account, control API under
- * `/_sandbox/`) and the local Secrets Manager (local/secrets-manager.ts) holding the sandbox's API
- * login as the function's secret. A third small server exposes the Secrets Manager's request log,
+ * `/_sandbox/`), the local Secrets Manager (local/secrets-manager.ts) holding the sandbox's API
+ * login as the function's secret, and the local Parameter Store (local/ssm.ts) holding the
+ * protected-items list the deployed function reads. A third small server exposes the Secrets Manager's request log,
  * which lives in this process:
  *
  *   GET  <secretsControl>/requests   {"count": n, "requests": [{"target", "secretId", "at"}]}
@@ -18,6 +19,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SANDBOX_CREDENTIALS, startCallFireSandbox } from '../local/callfire-sandbox';
 import { listenOnLoopback } from '../local/loopback-server';
 import { startLocalSecretsManager } from '../local/secrets-manager';
+import { startLocalSsm } from '../local/ssm';
+import { LOCAL_PROTECTED_ITEMS, LOCAL_PROTECTED_ITEMS_PARAMETER } from '../local/stand-ins';
 
 /** The secret id the benchmark's function reads. */
 const BENCH_SECRET_ID = 'callfire/bench';
@@ -32,6 +35,9 @@ export interface ServersInfo {
   secretsEndpoint: string;
   /** `http://127.0.0.1:<port>` of the request-log server above. */
   secretsControl: string;
+  /** AWS_ENDPOINT_URL_SSM: the Parameter Store holding the protected items, as deployed. */
+  ssmEndpoint: string;
+  protectedItemsParameter: string;
   secretId: string;
   username: string;
   password: string;
@@ -43,6 +49,10 @@ async function main(): Promise<void> {
   const sandbox = await startCallFireSandbox();
   const secrets = await startLocalSecretsManager({
     secrets: { [BENCH_SECRET_ID]: JSON.stringify({ username, password }) },
+  });
+  // As deployed, the function reads a protected-items list (none of the bulk block is on it).
+  const ssm = await startLocalSsm({
+    parameters: { [LOCAL_PROTECTED_ITEMS_PARAMETER]: LOCAL_PROTECTED_ITEMS },
   });
   const control = await listenOnLoopback(
     async (request: IncomingMessage, response: ServerResponse) => {
@@ -71,6 +81,8 @@ async function main(): Promise<void> {
     sandboxControl: new URL('/_sandbox/', sandbox.url).href,
     secretsEndpoint: secrets.endpoint,
     secretsControl: control.origin,
+    ssmEndpoint: ssm.endpoint,
+    protectedItemsParameter: LOCAL_PROTECTED_ITEMS_PARAMETER,
     secretId: BENCH_SECRET_ID,
     username,
     password,
@@ -79,7 +91,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(info)}\n`);
 
   const stop = () => {
-    Promise.all([sandbox.close(), secrets.close(), control.close()]).then(
+    Promise.all([sandbox.close(), secrets.close(), ssm.close(), control.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

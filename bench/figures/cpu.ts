@@ -24,7 +24,10 @@ export interface CpuResult {
   usPerRelease: Partial<Record<CpuMode, number>>;
   /** Same, user time only. */
   userUsPerRelease: Partial<Record<CpuMode, number>>;
+  /** Median of the rounds' handler / raw ratios (both measured in the same round). */
   ratio: number;
+  /** The rounds' ratios: min, max and the rest, to show how much they moved. */
+  ratioSpread: ReturnType<typeof summary>;
   soapRatio: number;
   spread: Partial<Record<CpuMode, ReturnType<typeof summary>>>;
   samples: Round[];
@@ -57,12 +60,17 @@ export async function measureCpu(
     userUsPerRelease[mode] = median(perRelease(mode, true));
     spread[mode] = summary(perRelease(mode));
   }
+  // Side by side: each round's handler against the same round's raw floor.
+  const handler = perRelease('handler');
+  const raw = perRelease('raw');
+  const ratios = handler.map((us, index) => us / (raw[index] ?? Number.NaN));
   return {
     rounds: options.rounds,
     releasesPerMode: options.rounds * options.perRound,
     usPerRelease,
     userUsPerRelease,
-    ratio: (usPerRelease.handler ?? Number.NaN) / (usPerRelease.raw ?? Number.NaN),
+    ratio: median(ratios),
+    ratioSpread: summary(ratios),
     soapRatio: (usPerRelease.soap ?? Number.NaN) / (usPerRelease.raw ?? Number.NaN),
     spread,
     samples: rounds,

@@ -11,14 +11,22 @@ import type { ServersInfo } from '../servers';
 export const ROOT = path.resolve(path.dirname(__filename), '../..');
 export const DEFAULT_BUNDLE = path.join(ROOT, 'dist/release/handler.js');
 
-/**
- * The `node` that runs the drivers and the floors: BENCH_NODE (e.g. a Node 22 binary, the major of
- * the nodejs22.x runtime, from `npx -p node@22`), else the one running the benchmark.
- */
-export const NODE = process.env.BENCH_NODE ?? process.execPath;
+let node = process.env.BENCH_NODE ?? process.execPath;
 
-/** The Powertools log level of every function process; see bench/README.md. */
-export const LOG_LEVEL = 'ERROR';
+/**
+ * The `node` that runs the drivers and the floors: BENCH_NODE, or the one running the benchmark,
+ * until run.ts switches to the Node 22 of `npx -p node@22` (the nodejs22.x runtime's major).
+ */
+export function nodeBinary(): string {
+  return node;
+}
+
+export function useNode(binary: string): void {
+  node = binary;
+}
+
+/** The Powertools log level of every function process: INFO, as deployed (serverless.yml). */
+export const LOG_LEVEL = 'INFO';
 
 /** A lean environment, as a Lambda runtime has: no npm_* variables, no NODE_OPTIONS. */
 export function baseEnv(): Record<string, string> {
@@ -88,7 +96,20 @@ export async function startServers(): Promise<Servers> {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDBENCHLOCAL',
       AWS_SECRET_ACCESS_KEY: 'bench-local-secret',
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_SESSION_TOKEN: 'bench-local-session-token',
+      // The deployed settings (serverless.yml): logs at INFO and metrics on, their output read and
+      // dropped by the parent, its cost counted in the function's process as on Lambda.
+      AWS_LAMBDA_FUNCTION_NAME: 'callfire-release-bench',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      CALLFIRE_TIMEOUT_MS: '10000',
+      RELEASE_CONCURRENCY: '8',
+      SECRET_CACHE_TTL_SECONDS: '300',
+      PROTECTED_ITEMS_PARAMETER: info.protectedItemsParameter,
+      PROTECTED_ITEMS_TTL_SECONDS: '60',
+      MAX_EVENT_AGE_SECONDS: '86400',
+      AWS_ENDPOINT_URL_SSM: info.ssmEndpoint,
+      POWERTOOLS_SERVICE_NAME: 'callfire-release',
+      POWERTOOLS_METRICS_NAMESPACE: 'CallFireRelease',
       POWERTOOLS_LOG_LEVEL: LOG_LEVEL,
       BENCH_SANDBOX_CONTROL: info.sandboxControl,
       BENCH_USERNAME: info.username,
@@ -135,7 +156,7 @@ export function runNode(args: string[], env: Record<string, string>): Promise<Dr
     let stdout = '';
     let stderr = '';
     const started = performance.now();
-    const child = spawn(NODE, args, {
+    const child = spawn(node, args, {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
