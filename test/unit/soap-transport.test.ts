@@ -1,6 +1,11 @@
+import { createClientAsync } from 'soap';
 import { describe, expect, it } from 'vitest';
 import { NAMESPACES } from '../../functions/release/callfire/contract';
-import { judgeAnswer } from '../../functions/release/callfire/soap-transport';
+import { NUMBER_SERVICE_WSDL } from '../../functions/release/callfire/number-service-wsdl';
+import {
+  judgeAnswer,
+  skipParsingEmptySuccess,
+} from '../../functions/release/callfire/soap-transport';
 
 const SOAP12 = 'application/soap+xml; charset=utf-8';
 const envelope = (body: string, ns: string = NAMESPACES.soap12Envelope, prefix = 'env') =>
@@ -84,5 +89,61 @@ describe('judgeAnswer (what soap may read)', () => {
   ])('refuses %s', (_case, status, contentType, body, problem) => {
     // Act / Assess
     expect(judgeAnswer(status, contentType, body)).toBe(problem);
+  });
+});
+
+describe('skipParsingEmptySuccess (soap reads an empty success without its XML parser)', () => {
+  const parserOf = async () => {
+    // A real soap client over the project's WSDL, two copies: one keeps soap's own parser.
+    const open = () =>
+      createClientAsync(NUMBER_SERVICE_WSDL, {
+        forceSoap12Headers: true,
+        endpoint: 'http://127.0.0.1:9/unused',
+        disableCache: true,
+      });
+    const [plain, shortcut] = await Promise.all([open(), open()]);
+    skipParsingEmptySuccess(shortcut);
+    return {
+      soap: (xml: string) => plain.wsdl.xmlToObject(xml),
+      ours: (xml: string) => shortcut.wsdl.xmlToObject(xml),
+    };
+  };
+
+  it.each([
+    ['a self-closing Body', envelope('<env:Body/>')],
+    ['an open and closed Body', envelope('<env:Body></env:Body>')],
+    ['an empty Header and Body', envelope('<env:Header/><env:Body/>')],
+    ['another prefix', envelope('<soap:Body />', NAMESPACES.soap12Envelope, 'soap')],
+    [
+      'no XML declaration',
+      `<e:Envelope xmlns:e="${NAMESPACES.soap12Envelope}"><e:Body/></e:Envelope>`,
+    ],
+  ])('answers what soap answers for %s', async (_case, xml) => {
+    // Arrange
+    const { soap, ours } = await parserOf();
+
+    // Act / Assess
+    expect(ours(xml)).toEqual(soap(xml));
+  });
+
+  it.each([
+    ['a Body with content', envelope('<env:Body><x:Number xmlns:x="d"/></env:Body>')],
+    ['a fault', envelope(FAULT)],
+  ])('leaves %s to soap', async (_case, xml) => {
+    // Arrange
+    const { soap, ours } = await parserOf();
+
+    // Act
+    const read = (parse: (xml: string) => unknown) => {
+      try {
+        return { value: parse(xml) };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+
+    // Assess
+    expect(read(ours)).toEqual(read(soap));
+    expect(read(ours)).not.toEqual({ value: { Body: null } });
   });
 });

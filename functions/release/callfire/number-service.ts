@@ -7,7 +7,11 @@ import {
   type NumberFeature,
 } from './contract';
 import { NUMBER_SERVICE_WSDL } from './number-service-wsdl';
-import { createSoapTransport } from './soap-transport';
+import {
+  createSoapHttpClient,
+  createSoapTransport,
+  skipParsingEmptySuccess,
+} from './soap-transport';
 
 /** CallFire API login. */
 export interface Credentials {
@@ -96,9 +100,14 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
     endpoint,
     // One set of options per client: `soap` caches parsed WSDLs and leaks options between them.
     disableCache: true,
-    // Our own transport instead of axios (soap-transport.ts); `soap` only calls it as a function.
-    request: createSoapTransport() as unknown as NonNullable<IOptions['request']>,
+    // Our own HTTP client instead of soap's (axios, a URL parse and a body regex per call):
+    // soap-transport.ts moves the bytes and judges the answer; soap builds and parses.
+    // soap's IHttpClient type promises an axios answer its Client never reads (client.js _invoke).
+    httpClient: createSoapHttpClient(createSoapTransport()) as unknown as NonNullable<
+      IOptions['httpClient']
+    >,
   })) as unknown as NumberServiceSoapClient;
+  skipParsingEmptySuccess(client);
 
   // Bound once, not per call.
   const soapRelease = client.ReleaseAsync.bind(client);
