@@ -3,6 +3,9 @@
  * that must not get through: the CallFire sandbox and the local AWS stand-ins over loopback, the
  * real `soap` client and AWS SDK. Each test names the behaviour it pins down.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NAMESPACES } from '../../functions/release/callfire/contract';
@@ -375,6 +378,40 @@ describe('configuration problems are not outages', () => {
     expect(answer.body.error).toMatchObject({ code: 'CONFIGURATION_ERROR' });
     expect(answer.body.error?.message).toContain(words);
     expect(sandbox.calls).toEqual([]);
+  });
+});
+
+describe('AWS credentials outside the environment', () => {
+  it('signs with a profile from a shared credentials file: the bundle loads the full chain', async () => {
+    // Arrange: Lambda's environment credentials are absent; a profile names keys in a file.
+    const folder = mkdtempSync(path.join(tmpdir(), 'callfire-profile-'));
+    const credentialsFile = path.join(folder, 'credentials');
+    writeFileSync(
+      credentialsFile,
+      '[operator]\naws_access_key_id = AKIDPROFILEEXAMPLE\naws_secret_access_key = profile-secret\n',
+    );
+    const handler = container({
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_PROFILE: 'operator',
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+      AWS_CONFIG_FILE: path.join(folder, 'config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+
+    try {
+      // Act
+      const answer = await http(handler, release({ numbers: ['14255551212'] }));
+
+      // Assess
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body.summary).toMatchObject({ released: 1 });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      for (const name of ['AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE']) {
+        delete process.env[name];
+      }
+    }
   });
 });
 
