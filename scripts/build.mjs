@@ -60,7 +60,8 @@ for (const { entry, outdir } of BUNDLES) {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
-    minify: true,
+    // NO_MINIFY=1 builds a readable bundle for profiling (bench/README.md); never deployed so.
+    minify: process.env.NO_MINIFY !== '1',
     sourcemap: 'linked',
     // Error classes carry literal `name` fields, so minification cannot rename what Step
     // Functions matches on; keepNames would cost size for every other function in the bundle.

@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHandler, type Wiring } from './app';
+import { serviceName } from './audit-log';
 import { createNumberService } from './callfire/number-service';
 import { type Config, readConfig } from './config';
 import { createSecretCredentials } from './credentials/secret-credentials';
@@ -16,12 +17,12 @@ import {
 } from './protection/protected-items-source';
 
 // Constructor options beat the POWERTOOLS_* variables, so the defaults only fill what is unset.
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'callfire-release';
+const service = serviceName();
 const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
-const logger = new Logger({ serviceName });
+const logger = new Logger({ serviceName: service });
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'CallFireRelease',
-  serviceName,
+  serviceName: service,
   // One stack per stage shares the namespace: the function name keeps stages' metrics apart.
   ...(functionName ? { defaultDimensions: { FunctionName: functionName } } : {}),
 });

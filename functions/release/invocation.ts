@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { createAuditLog } from './audit-log';
 import type { NumberService } from './callfire/number-service';
 import type { Config } from './config';
 import type { CredentialsSource } from './credentials/secret-credentials';
@@ -41,6 +42,8 @@ export interface Invocation {
   readonly config: Config | undefined;
   /** This invocation's logger: its keys (request id, trigger, caller) are on every line it writes. */
   readonly logger: Logger;
+  /** Adds keys (the trigger, the caller) to every later line: the logger's and the item lines. */
+  tag(keys: Record<string, unknown>): void;
   /** Opens a release session with the invocation's remaining time, capped at `budgetCapMs`. */
   open(budgetCapMs: number): Promise<{ session: ReleaseSession; close(): void }>;
   /** Releases one request in a session of its own. */
@@ -61,12 +64,13 @@ export function startInvocation(deps: HandlerDeps, context: Context): Invocation
   // Every new Logger reports its first context as a cold start, but only the container's first
   // invocation is one: adding the context again reports it warm.
   if (!firstInvocation) logger.addContext(context);
+  const audit = createAuditLog(logger, context, firstInvocation);
   firstInvocation = false;
 
   async function open(budgetCapMs: number) {
     if (deps.wiring instanceof ConfigurationError) throw deps.wiring;
     const { config, credentials, numberService, protectedItems } = deps.wiring;
-    const observer = createInvocationObserver(logger, deps.metrics);
+    const observer = createInvocationObserver(audit, logger, deps.metrics);
     const opened = await openSession(
       { numberService: await numberService, credentials, protectedItems, observer },
       {
@@ -92,6 +96,7 @@ export function startInvocation(deps: HandlerDeps, context: Context): Invocation
     context,
     config: deps.wiring instanceof ConfigurationError ? undefined : deps.wiring.config,
     logger,
+    tag: audit.tag,
     open,
     async release(request, budgetCapMs) {
       const { session, close } = await open(budgetCapMs);

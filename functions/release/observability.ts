@@ -1,10 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AuditLog } from './audit-log';
 import type { ReleaseObserver } from './callfire-caller';
 import type { ItemResult } from './result';
 
 /**
- * Per-invocation observer: one audit log line per item, EMF metrics for the run.
+ * Per-invocation observer: one audit log line per item (audit-log.ts), EMF metrics for the run.
  *
  * The log lines are the audit trail of who released what: the logger already carries the request
  * id, the trigger and the caller (appended by the trigger), each line adds the item and how it
@@ -12,6 +13,7 @@ import type { ItemResult } from './result';
  * Dry runs release nothing: counting their look-ups as releases or failures would skew alarms.
  */
 export function createInvocationObserver(
+  audit: AuditLog,
   logger: Logger,
   metrics: Metrics,
 ): ReleaseObserver & { publish(): void } {
@@ -40,14 +42,14 @@ export function createInvocationObserver(
       if (result.outcome !== 'failed' || !result.error) {
         if (result.outcome === 'released') released++;
         if (result.outcome === 'skipped' && !dryRun) skipped++;
-        logger.info(`item ${result.outcome}`, line);
+        audit.write('INFO', `item ${result.outcome}`, line);
         return;
       }
       const { code, retryable, message } = result.error;
       if (!dryRun) failedByCode.set(code, (failedByCode.get(code) ?? 0) + 1);
       const failure = { ...line, errorCode: code, retryable, errorMessage: message };
-      if (retryable) logger.warn('item failed (retryable)', failure);
-      else logger.error('item failed', failure);
+      if (retryable) audit.write('WARN', 'item failed (retryable)', failure);
+      else audit.write('ERROR', 'item failed', failure);
     },
     publish() {
       if (releasing) {

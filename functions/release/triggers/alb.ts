@@ -13,7 +13,7 @@ export const albTrigger: Trigger<ALBEvent> = {
     isRecord(event) && isRecord(event.requestContext) && 'elb' in event.requestContext,
 
   async serve(_event, invocation) {
-    invocation.logger.appendKeys({ trigger: 'alb' });
+    invocation.tag({ trigger: 'alb' });
     const error = new UnsupportedTriggerError(
       'Application Load Balancer is not a supported trigger: use the HTTP API route POST /releases',
     );

@@ -14,7 +14,7 @@ export const directTrigger: Trigger<unknown> = {
   recognise: (_event): _event is unknown => true,
 
   async serve(event, invocation: Invocation): Promise<ReleaseResult> {
-    invocation.logger.appendKeys({ trigger: 'direct', origin: 'payload' });
+    invocation.tag({ trigger: 'direct', origin: 'payload' });
     try {
       const request = parseReleaseRequest(event);
       return answerInvocation(await invocation.release(request, Number.POSITIVE_INFINITY));

@@ -16,7 +16,7 @@ export const eventBridgeTrigger: Trigger<Envelope> = {
 
   async serve(event, invocation): Promise<ReleaseResult> {
     const origin = describeEnvelope(event);
-    invocation.logger.appendKeys({ trigger: 'eventbridge', origin });
+    invocation.tag({ trigger: 'eventbridge', origin });
     try {
       checkAge(event, invocation.config?.maxEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS);
       const request = parseDetail(event.detail, origin);

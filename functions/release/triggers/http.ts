@@ -22,10 +22,10 @@ export const httpTrigger: Trigger<APIGatewayProxyEventV2 | APIGatewayProxyEvent>
   async serve(event, invocation): Promise<HttpResponse> {
     const requestId = invocation.context.awsRequestId;
     // Named before the event is read: a malformed one is still logged as an HTTP request.
-    invocation.logger.appendKeys({ trigger: isPayloadV2(event) ? 'http-api' : 'rest-api' });
+    invocation.tag({ trigger: isPayloadV2(event) ? 'http-api' : 'rest-api' });
     try {
       const http = toHttpRequest(event);
-      invocation.logger.appendKeys({ trigger: http.kind, caller: http.caller });
+      invocation.tag({ trigger: http.kind, caller: http.caller });
       checkRoute(http);
       const request = parseReleaseRequest(parseBody(http.body));
       return resultResponse(await invocation.release(request, HTTP_BUDGET_MS), requestId);

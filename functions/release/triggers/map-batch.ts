@@ -31,7 +31,7 @@ export const mapBatchTrigger: Trigger<MapBatchEvent> = {
 
   async serve(event, invocation): Promise<ReleaseResult> {
     const jobId = typeof event.BatchInput.jobId === 'string' ? event.BatchInput.jobId : undefined;
-    invocation.logger.appendKeys({ trigger: 'map-batch', ...(jobId ? { jobId } : {}) });
+    invocation.tag({ trigger: 'map-batch', ...(jobId ? { jobId } : {}) });
     try {
       const result = await invocation.release(batchRequest(event), Number.POSITIVE_INFINITY);
       return event.Final === true ? result : answerInvocation(result);

@@ -11,7 +11,7 @@ export const recordsTrigger: Trigger<{ Records: unknown[] }> = {
     Array.isArray((event as { Records?: unknown } | null)?.Records),
 
   async serve(_event, invocation) {
-    invocation.logger.appendKeys({ trigger: 'records' });
+    invocation.tag({ trigger: 'records' });
     const error = new UnsupportedTriggerError(
       'Records batches (SNS, S3, streams) are not a supported trigger: use the release requests queue (SQS), an EventBridge event or a direct invocation',
     );

@@ -28,7 +28,7 @@ export const sqsTrigger: Trigger<SQSEvent> = {
     event.Records.every((record) => isRecord(record) && record.eventSource === 'aws:sqs'),
 
   async serve(event, invocation): Promise<SQSBatchResponse> {
-    invocation.logger.appendKeys({ trigger: 'sqs', origin: event.Records[0]?.eventSourceARN });
+    invocation.tag({ trigger: 'sqs', origin: event.Records[0]?.eventSourceARN });
     let opened: Awaited<ReturnType<Invocation['open']>>;
     try {
       opened = await invocation.open(Number.POSITIVE_INFINITY);
