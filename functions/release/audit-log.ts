@@ -47,13 +47,15 @@ export function createAuditLog(
     xray_trace_id: getXRayTraceIdFromEnv(),
     tenant_id: (context as { tenantId?: string }).tenantId,
   });
+  // The level cannot change within an invocation; Logger's getter reads the environment each time.
+  const threshold = logger.level;
   return {
     tag(keys) {
       logger.appendKeys(keys);
       Object.assign(base, withoutEmpty(keys));
     },
     write(level, message, fields) {
-      if (logger.level > LogLevelThreshold[level]) return;
+      if (threshold > LogLevelThreshold[level]) return;
       const line = { level, message, timestamp: new Date().toISOString(), ...base, ...fields };
       print(`${JSON.stringify(line)}\n`);
     },

@@ -23,6 +23,7 @@ describe('judgeAnswer (what soap may read)', () => {
       `<Envelope xmlns="${NAMESPACES.soap12Envelope}"><Body/></Envelope>`,
     ],
     ['a Header before the Body', 200, SOAP12, envelope('<env:Header/><env:Body/>')],
+    ['a dotted prefix', 200, SOAP12, envelope('<a.b:Body/>', NAMESPACES.soap12Envelope, 'a.b')],
     ['a fault on 500', 500, SOAP12, envelope(FAULT)],
     ['a fault on 400', 400, SOAP12, envelope(FAULT)],
     ['a fault on 200', 200, SOAP12, envelope(FAULT)],
@@ -43,6 +44,13 @@ describe('judgeAnswer (what soap may read)', () => {
       'a SOAP 1.1 envelope',
     ],
     ['a SOAP 1.2 Envelope without Body', 200, SOAP12, envelope(''), 'a SOAP envelope without Body'],
+    [
+      'a Body under another prefix than the dotted one declared',
+      200,
+      SOAP12,
+      envelope('<aXb:Body/>', NAMESPACES.soap12Envelope, 'a.b'),
+      'a SOAP envelope without Body',
+    ],
     [
       'an envelope in another namespace',
       200,

@@ -197,6 +197,25 @@ const SOAP12_ENVELOPE_NS = NAMESPACES.soap12Envelope;
 const ROOT =
   /^\uFEFF?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>/;
 
+/** The patterns for an envelope's prefix, compiled once per prefix (one or two ever seen). */
+const PATTERNS = new Map<string, { declaration: RegExp; body: RegExp; fault: RegExp }>();
+function patternsFor(prefix: string) {
+  let patterns = PATTERNS.get(prefix);
+  if (!patterns) {
+    // A prefix may hold '.', a pattern character; the rest of an XML name is literal.
+    const name = prefix.replaceAll('.', '\\.');
+    const qualified = name ? `${name}:` : '';
+    patterns = {
+      declaration: new RegExp(`\\sxmlns${name ? `:${name}` : ''}\\s*=\\s*["']([^"']*)["']`),
+      body: new RegExp(`<${qualified}Body[\\s/>]`),
+      fault: new RegExp(`<${qualified}Fault[\\s/>]`),
+    };
+    // Bounded: a prefix is a name from the answer, and only a few are plausible.
+    if (PATTERNS.size < 16) PATTERNS.set(prefix, patterns);
+  }
+  return patterns;
+}
+
 /**
  * What is wrong with an answer, or undefined when `soap` may read it: a SOAP 1.2 Fault (whatever
  * the status: `soap` turns it into an error the mapping reads), or exactly a success, which is
@@ -212,16 +231,12 @@ export function judgeAnswer(
 ): string | undefined {
   const root = ROOT.exec(body);
   if (root?.[2] !== 'Envelope') return 'a non-SOAP answer';
-  const prefix = root[1];
-  const declared = new RegExp(
-    `\\sxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*["']([^"']*)["']`,
-  ).exec(root[3] ?? '');
-  const namespace = declared?.[1];
+  const patterns = patternsFor(root[1] ?? '');
+  const namespace = patterns.declaration.exec(root[3] ?? '')?.[1];
   if (namespace === NAMESPACES.soap11Envelope) return 'a SOAP 1.1 envelope';
   if (namespace !== SOAP12_ENVELOPE_NS) return 'an envelope in no SOAP namespace';
-  const tag = (name: string) => new RegExp(`<${prefix ? `${prefix}:` : ''}${name}[\\s/>]`);
-  if (!tag('Body').test(body)) return 'a SOAP envelope without Body';
-  if (tag('Fault').test(body)) return undefined;
+  if (!patterns.body.test(body)) return 'a SOAP envelope without Body';
+  if (patterns.fault.test(body)) return undefined;
   if (status !== 200) return 'a SOAP envelope without a fault';
   if (contentType?.split(';')[0]?.trim().toLowerCase() !== SOAP12_MEDIA_TYPE) {
     return `a SOAP 1.2 envelope as ${contentType?.split(';')[0] || 'no content type'}`;
