@@ -1,9 +1,9 @@
 /**
- * Per-release CPU child (figure 2; method in bench/README.md): the modes of CPU_MODES in
+ * Per-release CPU child (figure 2; method in bench/README.md): the modes of BENCH_MODES in
  * interleaved rounds, 8 releases in flight. The servers run in another process, so
  * process.cpuUsage() here counts only the client side of each release.
  *
- * env: BENCH_BUNDLE, BENCH_ROUNDS (10), BENCH_PER_ROUND (500, a multiple of 100),
+ * env: BENCH_MODES (handler,raw,soap), BENCH_BUNDLE, BENCH_ROUNDS (10), BENCH_PER_ROUND (500, a multiple of 100),
  *      BENCH_WARMUP_ROUNDS (6: every mode warmed alike, alternating, 3,000 releases each by
  *      default, before anything is measured: V8 keeps compiling a path for the first thousands of
  *      calls), BENCH_USERNAME, BENCH_PASSWORD, and the function's own variables.
@@ -37,6 +37,12 @@ const rounds = Number(env.BENCH_ROUNDS ?? 10);
 const perRound = Number(env.BENCH_PER_ROUND ?? 500);
 const warmupRounds = Number(env.BENCH_WARMUP_ROUNDS ?? 6);
 const numbers = bulkNumbers(200);
+// The modes this process runs (BENCH_MODES, comma-separated; all by default). The figure runs the
+// ratio's two (handler, raw) in one process and the soap context in another, so that one mode's
+// garbage is never collected in another's rounds.
+const modes = (env.BENCH_MODES?.split(',') ?? [...CPU_MODES]).filter((mode): mode is CpuMode =>
+  (CPU_MODES as readonly string[]).includes(mode),
+);
 
 function createRaw(): Runner {
   const release = createRawRelease();
@@ -80,24 +86,29 @@ function createHandlerMode(): Runner {
 }
 
 run(async () => {
-  const runners: Record<CpuMode, Runner> = {
-    handler: createHandlerMode(),
-    raw: createRaw(),
-    soap: await createSoap(),
+  const create: Record<CpuMode, () => Runner | Promise<Runner>> = {
+    handler: createHandlerMode,
+    raw: createRaw,
+    soap: createSoap,
+  };
+  const runners: Partial<Record<CpuMode, Runner>> = {};
+  for (const mode of modes) runners[mode] = await create[mode]();
+  const runnerOf = (mode: CpuMode): Runner => {
+    const runner = runners[mode];
+    if (!runner) throw new Error(`mode ${mode} is not running`);
+    return runner;
   };
   for (let round = 0; round < warmupRounds; round++) {
-    for (const mode of CPU_MODES) await runners[mode](perRound);
+    for (const mode of modes) await runnerOf(mode)(perRound);
   }
 
   const results = [];
   for (let round = 0; round < rounds; round++) {
-    const order = CPU_MODES.map(
-      (_, index) => CPU_MODES[(index + round) % CPU_MODES.length] ?? 'handler',
-    );
+    const order = modes.map((_, index) => modes[(index + round) % modes.length] ?? 'handler');
     for (const mode of order) {
       const cpu = process.cpuUsage();
       const started = performance.now();
-      await runners[mode](perRound);
+      await runnerOf(mode)(perRound);
       const wallMs = performance.now() - started;
       const { user, system } = process.cpuUsage(cpu);
       results.push({ mode, round, releases: perRound, userUs: user, systemUs: system, wallMs });

@@ -1,6 +1,7 @@
 /**
- * Figure 2, per-release CPU: one `node` process (bench/drivers/warm-cpu.ts) running the warm
- * handler, the raw node:http floor and the `soap` package alone in interleaved rounds.
+ * Figure 2, per-release CPU: a `node` process (bench/drivers/warm-cpu.ts) running the warm handler
+ * and the raw node:http floor in interleaved rounds; another running the `soap` package alone
+ * (context) against its own raw floor.
  */
 
 import { CPU_MODES, type CpuMode } from '../drivers/common';
@@ -37,18 +38,25 @@ export async function measureCpu(
   servers: Servers,
   options: { bundle: string; rounds: number; perRound: number },
 ): Promise<CpuResult> {
-  await servers.sandbox('POST', 'reset');
-  const run = await runNode(
-    [driver('warm-cpu')],
-    servers.functionEnv({
-      BENCH_BUNDLE: options.bundle,
-      BENCH_ROUNDS: String(options.rounds),
-      BENCH_PER_ROUND: String(options.perRound),
-    }),
-  );
-  const { rounds } = firstReport<{ rounds: Round[] }>(run, 'warm-cpu driver');
-  const perRelease = (mode: CpuMode, user = false) =>
-    rounds
+  const roundsOf = async (modes: CpuMode[]) => {
+    await servers.sandbox('POST', 'reset');
+    const run = await runNode(
+      [driver('warm-cpu')],
+      servers.functionEnv({
+        BENCH_MODES: modes.join(','),
+        BENCH_BUNDLE: options.bundle,
+        BENCH_ROUNDS: String(options.rounds),
+        BENCH_PER_ROUND: String(options.perRound),
+      }),
+    );
+    return firstReport<{ rounds: Round[] }>(run, 'warm-cpu driver').rounds;
+  };
+  // The ratio's two sides in one process; the soap package (context) in its own, with its own
+  // raw floor, so its garbage is not collected in the ratio's rounds.
+  const rounds = await roundsOf(['handler', 'raw']);
+  const contextRounds = await roundsOf(['soap', 'raw']);
+  const perRelease = (mode: CpuMode, user = false, from = rounds) =>
+    from
       .filter((round) => round.mode === mode)
       .map((round) => (round.userUs + (user ? 0 : round.systemUs)) / round.releases);
 
@@ -56,10 +64,12 @@ export async function measureCpu(
   const userUsPerRelease: Partial<Record<CpuMode, number>> = {};
   const spread: Partial<Record<CpuMode, ReturnType<typeof summary>>> = {};
   for (const mode of CPU_MODES) {
-    usPerRelease[mode] = median(perRelease(mode));
-    userUsPerRelease[mode] = median(perRelease(mode, true));
-    spread[mode] = summary(perRelease(mode));
+    const from = mode === 'soap' ? contextRounds : rounds;
+    usPerRelease[mode] = median(perRelease(mode, false, from));
+    userUsPerRelease[mode] = median(perRelease(mode, true, from));
+    spread[mode] = summary(perRelease(mode, false, from));
   }
+  const contextRaw = median(perRelease('raw', false, contextRounds));
   // Side by side: each round's handler against the same round's raw floor.
   const handler = perRelease('handler');
   const raw = perRelease('raw');
@@ -71,7 +81,7 @@ export async function measureCpu(
     userUsPerRelease,
     ratio: median(ratios),
     ratioSpread: summary(ratios),
-    soapRatio: (usPerRelease.soap ?? Number.NaN) / (usPerRelease.raw ?? Number.NaN),
+    soapRatio: (usPerRelease.soap ?? Number.NaN) / contextRaw,
     spread,
     samples: rounds,
   };
