@@ -16,11 +16,32 @@ type FullChain = typeof import('@aws-sdk/credential-provider-node');
  * as before. The package name is passed at run time so esbuild leaves it out of the bundle.
  */
 export function defaultProvider(init: DefaultProviderInit = {}): AwsCredentialIdentityProvider {
+  return credentialChain(init, () => loadFullChain('@aws-sdk/credential-provider-node'));
+}
+
+/** {@link defaultProvider} with the way to the full chain given (a test's stands in for a missing one). */
+export function credentialChain(
+  init: DefaultProviderInit,
+  fullChain: () => Promise<FullChain>,
+): AwsCredentialIdentityProvider {
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
     if (environmentHasCredentials(init)) return fromEnv(init)(options);
-    chain ??= loadFullChain('@aws-sdk/credential-provider-node').then((loaded) =>
-      loaded.defaultProvider(init),
+    chain ??= fullChain().then(
+      (loaded) => loaded.defaultProvider(init),
+      (error: unknown) => {
+        // A deployed artifact has no node_modules: the environment is all there is.
+        if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+          return fromEnv(init);
+        }
+        const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        throw Object.assign(
+          new Error(
+            `No AWS credentials in the environment, and the full credential chain cannot be loaded here (${why})`,
+          ),
+          { name: 'CredentialsProviderError' },
+        );
+      },
     );
     return (await chain)(options);
   };

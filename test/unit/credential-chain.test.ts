@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultProvider } from '../../functions/lambda/credential-chain';
+import { credentialChain, defaultProvider } from '../../functions/lambda/credential-chain';
 
 const NAMES = [
   'AWS_ACCESS_KEY_ID',
@@ -85,5 +85,39 @@ describe('the Lambda bundles’ credential chain', () => {
 
     // Assess
     expect(credentials.accessKeyId).toBe('AKIDNAMED');
+  });
+
+  describe('where the full chain is not there (a deployed artifact has no node_modules)', () => {
+    const missing = () =>
+      Promise.reject(new Error("Cannot find module '@aws-sdk/credential-provider-node'"));
+
+    it('falls back to the environment’s keys when a profile was named', async () => {
+      // Arrange
+      process.env.AWS_ACCESS_KEY_ID = 'AKIDLAMBDA';
+      process.env.AWS_SECRET_ACCESS_KEY = 'lambda-secret';
+      process.env.AWS_PROFILE = 'someone-set-this';
+
+      // Act
+      const credentials = await credentialChain({}, missing)();
+
+      // Assess
+      expect(credentials.accessKeyId).toBe('AKIDLAMBDA');
+    });
+
+    it('fails as the SDK does without credentials, naming why', async () => {
+      // Arrange
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
+        delete process.env[name];
+      }
+
+      // Act
+      const read = credentialChain({}, missing)();
+
+      // Assess
+      await expect(read).rejects.toMatchObject({
+        name: 'CredentialsProviderError',
+        message: expect.stringContaining('No AWS credentials in the environment'),
+      });
+    });
   });
 });
