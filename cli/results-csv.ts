@@ -1,7 +1,7 @@
 /**
- * The results file: one row per item, the columns bulk jobs' results.csv has too, RFC 4180 (CRLF
- * line ends; a field holding a comma, a quote or a line break is quoted, its quotes doubled). Read
- * back by `--resume`, and accepted as input (its number, keyword and shortCode columns).
+ * The results file as the CLI writes it, in the format of bulk jobs' results.csv
+ * (functions/jobs/results-csv.ts): read back by `--resume`, and accepted as input (its number,
+ * keyword and shortCode columns).
  */
 import {
   accessSync,
@@ -15,58 +15,20 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import {
+  csvLine,
+  RESULTS_COLUMNS,
+  type ResultRow,
+  rowOfResult,
+  rowValues,
+} from '../functions/jobs/results-csv';
 import { normalizeNumber } from '../functions/release/request';
-import type { ItemResult, ReleaseResult } from '../functions/release/result';
+import type { ReleaseResult } from '../functions/release/result';
 import { usageError } from './errors';
 import type { Item } from './input';
 
-/** One row of a results file. */
-export interface ResultRow {
-  kind: 'number' | 'keyword';
-  number?: string;
-  keyword?: string;
-  shortCode?: string;
-  outcome: string;
-  reason?: string;
-  errorCode?: string;
-  errorMessage?: string;
-  retryable?: boolean;
-}
-
-export const RESULT_COLUMNS = [
-  'kind',
-  'number',
-  'keyword',
-  'shortCode',
-  'outcome',
-  'reason',
-  'errorCode',
-  'errorMessage',
-  'retryable',
-] as const;
-
-/** The row of one item's result. */
-export function rowOfResult(result: ItemResult): ResultRow {
-  const { error, reason } = result;
-  const item =
-    result.kind === 'number'
-      ? { kind: result.kind, number: result.number }
-      : {
-          kind: result.kind,
-          keyword: result.keyword,
-          ...(result.shortCode && { shortCode: result.shortCode }),
-        };
-  return {
-    ...item,
-    outcome: result.outcome,
-    ...(reason && { reason }),
-    ...(error && {
-      errorCode: error.code,
-      errorMessage: error.message,
-      retryable: error.retryable,
-    }),
-  };
-}
+export type { ResultRow } from '../functions/jobs/results-csv';
+export { csvLine, toCsv } from '../functions/jobs/results-csv';
 
 /** The rows of a release answer, in its order. */
 export function rowsOfResult(result: ReleaseResult): ResultRow[] {
@@ -85,26 +47,6 @@ export function failedRows(
     errorMessage: failure.message,
     retryable: failure.retryable,
   }));
-}
-
-/** One CSV line (with its CRLF) of `values`. */
-export function csvLine(values: ReadonlyArray<string | boolean | undefined>): string {
-  return `${values.map(csvCell).join(',')}\r\n`;
-}
-
-function csvCell(value: string | boolean | undefined): string {
-  if (value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** The CSV text of `rows`, header first. */
-export function toCsv(rows: readonly ResultRow[]): string {
-  return [RESULT_COLUMNS, ...rows.map(rowValues)].map(csvLine).join('');
-}
-
-function rowValues(row: ResultRow): Array<string | boolean | undefined> {
-  return RESULT_COLUMNS.map((column) => row[column]);
 }
 
 /**
@@ -134,7 +76,7 @@ export class ResultsFile {
   append(rows: readonly ResultRow[]): void {
     if (this.#fd === undefined) {
       this.#fd = openSync(this.path, 'w');
-      writeSync(this.#fd, csvLine(RESULT_COLUMNS));
+      writeSync(this.#fd, csvLine(RESULTS_COLUMNS));
     }
     if (rows.length > 0) writeSync(this.#fd, rows.map((row) => csvLine(rowValues(row))).join(''));
   }
@@ -213,13 +155,16 @@ export function readDoneItems(path: string): DoneItems {
     throw usageError(`--resume: ${path} is not a results file (no kind and outcome columns)`);
   }
   for (const record of records) {
+    const { outcome } = record;
+    // Only what is done counts; a row that failed or would release is sent again.
+    if (outcome !== 'released' && outcome !== 'skipped') continue;
     const kind = record.kind === 'keyword' ? 'keyword' : 'number';
     done.add({
       kind,
       ...(record.number && { number: record.number }),
       ...(record.keyword && { keyword: record.keyword }),
       ...(record.shortCode && { shortCode: record.shortCode }),
-      outcome: record.outcome ?? '',
+      outcome,
       ...(record.reason && { reason: record.reason }),
       ...(record.errorCode && { errorCode: record.errorCode }),
       ...(record.errorMessage && { errorMessage: record.errorMessage }),

@@ -13,7 +13,7 @@
 import type { ItemResult, KeywordResult } from '../release/result';
 import type { ChildExecutionRecord, JobItem } from './job-contract';
 import { itemKey } from './job-items';
-import type { ResultRow } from './results-csv';
+import { type ResultRow, rowOfResult } from './results-csv';
 
 export const JOB_STOPPED_MESSAGE = 'the job was stopped before this batch ran; nothing was sent';
 export const NOT_PROCESSED_MESSAGE =
@@ -46,7 +46,9 @@ export class BatchRows {
     const results = Array.isArray(output?.results) ? (output.results as ItemResult[]) : [];
     for (const item of items) {
       const result = resultOf(item, results);
-      const row = result ? rowOf(result) : failedRow(item, 'NOT_PROCESSED', NOT_PROCESSED_MESSAGE);
+      const row = result
+        ? rowOfResult(result)
+        : failedRow(item, 'NOT_PROCESSED', NOT_PROCESSED_MESSAGE);
       this.set(item, row, true);
     }
   }
@@ -100,27 +102,6 @@ function resultOf(item: JobItem, results: readonly ItemResult[]): ItemResult | u
       (item.shortCode === undefined || result.shortCode === item.shortCode),
   );
   return candidates.find((result) => result.shortCode === item.shortCode) ?? candidates[0];
-}
-
-function rowOf(result: ItemResult): ResultRow {
-  const identity: Pick<ResultRow, 'kind' | 'number' | 'keyword' | 'shortCode'> =
-    result.kind === 'number'
-      ? { kind: 'number', number: result.number }
-      : {
-          kind: 'keyword',
-          keyword: result.keyword,
-          ...(result.shortCode !== undefined && { shortCode: result.shortCode }),
-        };
-  return {
-    ...identity,
-    outcome: result.outcome,
-    ...(result.reason !== undefined && { reason: result.reason }),
-    ...(result.error && {
-      errorCode: result.error.code,
-      errorMessage: result.error.message,
-      retryable: result.error.retryable,
-    }),
-  };
 }
 
 function failedRow(item: JobItem, errorCode: string, errorMessage: string): ResultRow {

@@ -1,9 +1,10 @@
 /**
- * A job's results.csv: one row per item, RFC 4180 (CRLF line ends; a field holding a comma, a
- * quote or a line break is quoted, its quotes doubled). The same columns the operators' CLI
- * writes, so either file can be filtered and sent back as a job's source.
+ * The results file's format, the one home of it: a job's results.csv and the operators' CLI's
+ * results file (cli/results-csv.ts) are both written with it, so either can be filtered and sent
+ * back as a job's source. One row per item, RFC 4180 (CRLF line ends; a field holding a comma, a
+ * quote or a line break is quoted, its quotes doubled).
  */
-import type { ItemOutcome } from '../release/result';
+import type { ItemOutcome, ItemResult } from '../release/result';
 
 /** One row of results.csv. */
 export interface ResultRow {
@@ -31,6 +32,28 @@ export const RESULTS_COLUMNS = [
   'retryable',
 ] as const;
 
+/** The row of one item's result (a keyword in the account's spelling, on its short code). */
+export function rowOfResult(result: ItemResult): ResultRow {
+  const identity: Pick<ResultRow, 'kind' | 'number' | 'keyword' | 'shortCode'> =
+    result.kind === 'number'
+      ? { kind: 'number', number: result.number }
+      : {
+          kind: 'keyword',
+          keyword: result.keyword,
+          ...(result.shortCode !== undefined && { shortCode: result.shortCode }),
+        };
+  return {
+    ...identity,
+    outcome: result.outcome,
+    ...(result.reason !== undefined && { reason: result.reason }),
+    ...(result.error && {
+      errorCode: result.error.code,
+      errorMessage: result.error.message,
+      retryable: result.error.retryable,
+    }),
+  };
+}
+
 /**
  * The CSV text of the rows, header first.
  *
@@ -38,9 +61,17 @@ export const RESULTS_COLUMNS = [
  * // 'kind,number,keyword,shortCode,outcome,reason,errorCode,errorMessage,retryable\r\nnumber,14255551212,,,released,,,,\r\n'
  */
 export function toCsv(rows: readonly ResultRow[]): string {
-  const lines = [RESULTS_COLUMNS.join(',')];
-  for (const row of rows) lines.push(RESULTS_COLUMNS.map((column) => cell(row[column])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return [RESULTS_COLUMNS, ...rows.map(rowValues)].map(csvLine).join('');
+}
+
+/** The values of a row, in the columns' order. */
+export function rowValues(row: ResultRow): Array<string | boolean | undefined> {
+  return RESULTS_COLUMNS.map((column) => row[column]);
+}
+
+/** One CSV line (with its CRLF) of `values`. */
+export function csvLine(values: ReadonlyArray<string | boolean | undefined>): string {
+  return `${values.map(cell).join(',')}\r\n`;
 }
 
 function cell(value: string | boolean | undefined): string {
