@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidRequestError, type RequestIssue } from '../release/errors';
-import { isPlainObject } from '../release/request';
+import { isPlainObject, optionalArray } from '../release/request';
 import { JOB_ID_PATTERN, type JobFlags, type JobItem, UPLOADS_PREFIX } from './job-contract';
 import { ItemCollector, type ItemList, keywordItem, numberItem } from './job-items';
 import { formatOf, type UploadFormat } from './source-file';
@@ -118,18 +118,6 @@ function optionalJobId(value: unknown, issues: RequestIssue[]): string | undefin
   if (typeof value === 'string' && JOB_ID_PATTERN.test(value)) return value;
   issues.push({ path: 'jobId', message: 'must be 1 to 80 letters, digits, "_" or "-"' });
   return undefined;
-}
-
-function optionalArray(
-  input: Record<string, unknown>,
-  field: string,
-  issues: RequestIssue[],
-): readonly unknown[] {
-  const value = input[field];
-  if (value === undefined) return [];
-  if (Array.isArray(value)) return value;
-  issues.push({ path: field, message: 'must be an array' });
-  return [];
 }
 
 function optionalSource(value: unknown, issues: RequestIssue[]): JobRequest['source'] {

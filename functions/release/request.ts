@@ -212,7 +212,8 @@ function validKeyword(value: string, path: string, issues: RequestIssue[]): bool
   return false;
 }
 
-function optionalArray(
+/** The array at `field`, none when it is absent; anything else is an issue. */
+export function optionalArray(
   input: Record<string, unknown>,
   field: string,
   issues: RequestIssue[],
