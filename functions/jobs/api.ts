@@ -4,24 +4,24 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import {
-  ConfigurationError,
-  InvalidRequestError,
-  UnsupportedTriggerError,
-} from '../release/errors';
+import { invocationLogger, logFailure, SAFETY_MARGIN_MS } from '../lambda/invocation-log';
+import { ConfigurationError, UnsupportedTriggerError } from '../release/errors';
 import { errorResponse, type HttpResponse, jsonResponse } from '../release/triggers/http-answer';
-import { isPayloadV1, isPayloadV2, toHttpRequest } from '../release/triggers/http-event';
+import {
+  HTTP_BUDGET_MS,
+  isPayloadV1,
+  isPayloadV2,
+  parseJsonBody,
+  toHttpRequest,
+} from '../release/triggers/http-event';
 import type { ApiConfig } from './config';
-import { budgetSignal, invocationLogger, logFailure } from './invocation';
+import { budgetSignal } from './invocation';
 import { MAX_JOB_BODY_BYTES } from './job-request';
 import { describeJob } from './job-status';
 import type { JobEngine, JobFiles } from './ports';
 import { type JobRoute, matchRoute, statusUrlOf } from './routes';
 import { startJob } from './start-job';
 import { stopJob } from './stop-job';
-
-/** API Gateway stops waiting at ~30 s: answer well before. */
-export const JOBS_HTTP_BUDGET_MS = 25_000;
 
 /** The adapters, built per invocation around its time budget (the clients are shared). */
 export interface ApiWiring {
@@ -41,7 +41,7 @@ type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 /** The Lambda handler of the job API. */
 export function createJobsApiHandler(deps: JobsApiDeps) {
   return async function handler(event: unknown, context: Context): Promise<HttpResponse> {
-    const logger = invocationLogger(deps.logger, context);
+    const { logger } = invocationLogger(deps.logger, context);
     if (!isPayloadV2(event) && !isPayloadV1(event)) {
       // Only API Gateway calls this function; anything else is a wiring mistake to see at once.
       const error = new UnsupportedTriggerError('The job API takes API Gateway HTTP events only');
@@ -54,7 +54,7 @@ export function createJobsApiHandler(deps: JobsApiDeps) {
       logger.appendKeys({ trigger: http.kind, caller: http.caller });
       const route = matchRoute(http);
       if (deps.wiring instanceof ConfigurationError) throw deps.wiring;
-      const signal = budgetSignal(context, JOBS_HTTP_BUDGET_MS, 1_000);
+      const signal = budgetSignal(context, HTTP_BUDGET_MS, SAFETY_MARGIN_MS);
       const ports = { ...deps.wiring.ports(signal), config: deps.wiring.config };
       return await serve(route, http.body, event, { ...ports, logger, requestId, deps });
     } catch (error) {
@@ -94,7 +94,12 @@ async function serve(
       ...stopped,
     });
   }
-  const started = await startJob(parseBody(body), {
+  const request = parseJsonBody(body, {
+    what: 'job request',
+    maxBytes: MAX_JOB_BODY_BYTES,
+    tooLargeHint: ': upload a file and send "source"',
+  });
+  const started = await startJob(request, {
     ...statusPorts,
     maxConcurrency: config.maxConcurrency,
     ...(served.deps.now && { now: served.deps.now }),
@@ -123,28 +128,4 @@ async function serve(
     { ...answer, duplicatesMerged, dryRun: input.dryRun },
     { location: statusUrl },
   );
-}
-
-function parseBody(body: string | null): unknown {
-  if (body === null) {
-    throw new InvalidRequestError([
-      { path: '', message: 'the body is empty: send the job request as JSON' },
-    ]);
-  }
-  if (Buffer.byteLength(body, 'utf8') > MAX_JOB_BODY_BYTES) {
-    throw new InvalidRequestError(
-      [
-        {
-          path: '',
-          message: `the body is larger than ${MAX_JOB_BODY_BYTES / 1024} KB: upload a file and send "source"`,
-        },
-      ],
-      { tooLarge: true },
-    );
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new InvalidRequestError([{ path: '', message: 'the body is not valid JSON' }]);
-  }
 }

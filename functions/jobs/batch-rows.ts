@@ -15,8 +15,8 @@ import type { ChildExecutionRecord, JobItem } from './job-contract';
 import { itemKey } from './job-items';
 import { type ResultRow, rowOfResult } from './results-csv';
 
-export const JOB_STOPPED_MESSAGE = 'the job was stopped before this batch ran; nothing was sent';
-export const NOT_PROCESSED_MESSAGE =
+const JOB_STOPPED_MESSAGE = 'the job was stopped before this batch ran; nothing was sent';
+const NOT_PROCESSED_MESSAGE =
   'the job ended without a result for this item (its batch never ran, or left no result): run it again, releasing twice is harmless';
 
 /** The rows of the batches read so far, by item. */

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { invocationLogger, logFailure } from '../lambda/invocation-log';
 import { ConfigurationError } from '../release/errors';
 import type { FilesConfig } from './config';
 import { finalizeJob } from './finalize';
-import { budgetSignal, invocationLogger, logFailure } from './invocation';
+import { budgetSignal } from './invocation';
 import type { FinalizeOutput } from './job-contract';
 import type { JobFiles } from './ports';
 
@@ -26,7 +27,7 @@ export interface FinalizeDeps {
  */
 export function createFinalizeHandler(deps: FinalizeDeps) {
   return async function finalize(event: unknown, context: Context): Promise<FinalizeOutput> {
-    const logger = invocationLogger(deps.logger, context);
+    const { logger } = invocationLogger(deps.logger, context);
     const jobId = (event as { jobId?: unknown } | null)?.jobId;
     logger.appendKeys({ trigger: 'finalize', ...(typeof jobId === 'string' && { jobId }) });
     try {

@@ -5,7 +5,7 @@
  * `numbers[3]`, `[3]` in a JSON file, `line 12` in a CSV file.
  */
 import type { RequestIssue } from '../release/errors';
-import { isPlainObject, normalizeNumber, numberProblem, parseKeyword } from '../release/request';
+import { isPlainObject, parseKeyword, parseNumber, targetKey } from '../release/request';
 import type { JobItem } from './job-contract';
 
 /** The distinct items of a job in the order first given, and what merging them took. */
@@ -23,9 +23,7 @@ export interface ItemList {
  * function merges them.
  */
 export function itemKey(item: JobItem): string {
-  return 'number' in item
-    ? `n:${item.number}`
-    : `k:${item.keyword.toUpperCase()}@${item.shortCode ?? ''}`;
+  return 'number' in item ? `n:${item.number}` : `k:${targetKey(item)}`;
 }
 
 /** Collects valid items, merging duplicates. */
@@ -56,30 +54,16 @@ export function numberItem(
   where: string,
   issues: RequestIssue[],
 ): JobItem | undefined {
-  if (typeof value !== 'string') {
-    issues.push({ path: where, message: 'must be a string such as "14255551212"' });
-    return undefined;
-  }
-  const number = normalizeNumber(value);
-  if (number === undefined) {
-    issues.push({ path: where, message: numberProblem(value) });
-    return undefined;
-  }
-  return { number };
+  const number = parseNumber(value, where, issues);
+  return number === undefined ? undefined : { number };
 }
 
-/** A keyword entry: a string, or `{ "keyword", "shortCode"? }`. */
-export function keywordItem(
+/** A keyword entry: a string, or `{ "keyword", "shortCode"? }` (the release request's rules). */
+export const keywordItem: (
   value: unknown,
   where: string,
   issues: RequestIssue[],
-): JobItem | undefined {
-  const target = parseKeyword(value, where, issues);
-  if (target === undefined) return undefined;
-  return target.shortCode === undefined
-    ? { keyword: target.keyword }
-    : { keyword: target.keyword, shortCode: target.shortCode };
-}
+) => JobItem | undefined = parseKeyword;
 
 /**
  * An entry of an uploaded JSON array: a number string, `{ "number" }`, or

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidRequestError, type RequestIssue } from '../release/errors';
-import { isPlainObject, optionalArray } from '../release/request';
+import { isPlainObject, optionalArray, optionalBoolean, unknownFields } from '../release/request';
 import { JOB_ID_PATTERN, type JobFlags, type JobItem, UPLOADS_PREFIX } from './job-contract';
 import { ItemCollector, type ItemList, keywordItem, numberItem } from './job-items';
 import { formatOf, type UploadFormat } from './source-file';
@@ -40,16 +40,12 @@ export function parseJobRequest(input: unknown): JobRequest {
   if (!isPlainObject(input)) {
     throw new InvalidRequestError([{ path: '', message: 'must be a JSON object' }]);
   }
-  const issues: RequestIssue[] = Object.keys(input)
-    .filter((field) => !FIELDS.has(field))
-    .map((field) => ({
-      path: field.slice(0, 40),
-      message: `unknown field; allowed: ${[...FIELDS].join(', ')}`,
-    }));
+  const issues: RequestIssue[] = unknownFields(input, FIELDS, '');
+  const flag = (field: string) => optionalBoolean(input, field, issues) ?? false;
   const flags = {
-    dryRun: flag(input, 'dryRun', issues),
-    confirmKeywordRelease: flag(input, 'confirmKeywordRelease', issues),
-    skipConfigured: flag(input, 'skipConfigured', issues),
+    dryRun: flag('dryRun'),
+    confirmKeywordRelease: flag('confirmKeywordRelease'),
+    skipConfigured: flag('skipConfigured'),
   };
   const jobId = optionalJobId(input.jobId, issues);
   const numbers = optionalArray(input, 'numbers', issues);
@@ -104,13 +100,6 @@ export function requestDigest(items: JobItem[], flags: JobFlags): string {
   const { dryRun, confirmKeywordRelease, skipConfigured } = flags;
   const canonical = JSON.stringify({ items, dryRun, confirmKeywordRelease, skipConfigured });
   return createHash('sha256').update(canonical).digest('hex');
-}
-
-function flag(input: Record<string, unknown>, field: string, issues: RequestIssue[]): boolean {
-  const value = input[field];
-  if (value === undefined || typeof value === 'boolean') return value ?? false;
-  issues.push({ path: field, message: 'must be true or false' });
-  return false;
 }
 
 function optionalJobId(value: unknown, issues: RequestIssue[]): string | undefined {

@@ -111,7 +111,7 @@ async function finalCounts(
   return zeroCounts(typeof execution.input.total === 'number' ? execution.input.total : 0);
 }
 
-export function zeroCounts(total: number): JobCounts {
+function zeroCounts(total: number): JobCounts {
   return {
     total,
     done: 0,

@@ -4,7 +4,7 @@
  * back as a job's source. One row per item, RFC 4180 (CRLF line ends; a field holding a comma, a
  * quote or a line break is quoted, its quotes doubled).
  */
-import type { ItemOutcome, ItemResult } from '../release/result';
+import { type ItemOutcome, type ItemResult, identityOf } from '../release/result';
 
 /** One row of results.csv. */
 export interface ResultRow {
@@ -34,16 +34,8 @@ export const RESULTS_COLUMNS = [
 
 /** The row of one item's result (a keyword in the account's spelling, on its short code). */
 export function rowOfResult(result: ItemResult): ResultRow {
-  const identity: Pick<ResultRow, 'kind' | 'number' | 'keyword' | 'shortCode'> =
-    result.kind === 'number'
-      ? { kind: 'number', number: result.number }
-      : {
-          kind: 'keyword',
-          keyword: result.keyword,
-          ...(result.shortCode !== undefined && { shortCode: result.shortCode }),
-        };
   return {
-    ...identity,
+    ...identityOf(result),
     outcome: result.outcome,
     ...(result.reason !== undefined && { reason: result.reason }),
     ...(result.error && {

@@ -9,9 +9,9 @@ import { recordsTrigger } from './triggers/records';
 import { sqsTrigger } from './triggers/sqs';
 import type { Trigger } from './triggers/trigger';
 
+export { SAFETY_MARGIN_MS } from '../lambda/invocation-log';
 export type { HandlerDeps, Wiring } from './invocation';
-export { SAFETY_MARGIN_MS } from './invocation';
-export { HTTP_BUDGET_MS } from './triggers/http';
+export { HTTP_BUDGET_MS } from './triggers/http-event';
 
 /**
  * The ways in, tried in order; the first that recognises an event serves it. The order matters
@@ -20,7 +20,7 @@ export { HTTP_BUDGET_MS } from './triggers/http';
  * would refuse those fields.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each trigger serves only the events it recognised.
-export const TRIGGERS: readonly Trigger<any>[] = [
+const TRIGGERS: readonly Trigger<any>[] = [
   httpTrigger,
   albTrigger,
   sqsTrigger,

@@ -34,7 +34,7 @@ export abstract class ReleaseFunctionError extends Error {
 }
 
 /** Problems listed in an answer or a log line; the rest are counted, so both stay small. */
-export const MAX_LISTED_ISSUES = 20;
+const MAX_LISTED_ISSUES = 20;
 
 /**
  * The request is not one the function will act on. Nothing was sent to CallFire. The limits (item
@@ -71,6 +71,24 @@ export class InvalidRequestError extends ReleaseFunctionError {
     this.issues = listed;
     this.omitted = omitted;
     this.tooLarge = options.tooLarge ?? false;
+  }
+
+  /**
+   * The same problems, said of a request that came from `source` (an SQS message, an event) and,
+   * with `under`, found inside one of its fields (`detail`): paths are prefixed with it.
+   */
+  from(source: string, under?: string): InvalidRequestError {
+    const issues = under
+      ? this.issues.map(({ path, message }) => ({
+          path: path ? `${under}.${path}` : under,
+          message,
+        }))
+      : this.issues;
+    return new InvalidRequestError(issues, {
+      tooLarge: this.tooLarge,
+      source,
+      omitted: this.omitted,
+    });
   }
 
   get http(): HttpMeaning {

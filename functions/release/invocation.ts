@@ -1,20 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { invocationLogger, logFailure, SAFETY_MARGIN_MS } from '../lambda/invocation-log';
 import { createAuditLog } from './audit-log';
 import type { NumberService } from './callfire/number-service';
 import type { Config } from './config';
 import type { CredentialsSource } from './credentials/secret-credentials';
-import { ConfigurationError, ReleaseFunctionError } from './errors';
+import { ConfigurationError } from './errors';
 import { createInvocationObserver } from './observability';
 import type { ProtectedItemsSource } from './protection/protected-items-source';
 import { openSession, type ReleaseSession, releaseInSession } from './release';
 import type { ReleaseRequest } from './request';
 import type { ReleaseResult } from './result';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-
-/** Time kept back from the invocation's remaining time to answer, log and flush metrics. */
-export const SAFETY_MARGIN_MS = 1_000;
 
 /** The adapters, built once per container from the checked settings. */
 export interface Wiring {
@@ -55,17 +53,10 @@ export interface Invocation {
   logFailure(error: unknown, about?: Record<string, string>): void;
 }
 
-let firstInvocation = true;
-
 /** Starts an invocation: a child logger carrying its context, and the release core wired to it. */
 export function startInvocation(deps: HandlerDeps, context: Context): Invocation {
-  const logger = deps.logger.createChild();
-  logger.addContext(context);
-  // Every new Logger reports its first context as a cold start, but only the container's first
-  // invocation is one: adding the context again reports it warm.
-  if (!firstInvocation) logger.addContext(context);
-  const audit = createAuditLog(logger, context, firstInvocation);
-  firstInvocation = false;
+  const { logger, first } = invocationLogger(deps.logger, context);
+  const audit = createAuditLog(logger, context, first);
 
   async function open(budgetCapMs: number) {
     if (deps.wiring instanceof ConfigurationError) throw deps.wiring;
@@ -108,14 +99,4 @@ export function startInvocation(deps: HandlerDeps, context: Context): Invocation
     },
     logFailure: (error, about) => logFailure(logger, error, about),
   };
-}
-
-function logFailure(logger: Logger, error: unknown, about: Record<string, string> = {}): void {
-  // Name and message only: a raw error's other fields may hold request configuration.
-  const { name, message } =
-    error instanceof Error ? error : { name: typeof error, message: 'non-Error thrown' };
-  const line = { ...about, errorName: name, errorMessage: message };
-  const refused = error instanceof ReleaseFunctionError && error.http.status < 500;
-  if (refused) logger.warn('request rejected', line);
-  else logger.error('invocation failed', line);
 }

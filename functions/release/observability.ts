@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditLog } from './audit-log';
 import type { ReleaseObserver } from './callfire-caller';
-import type { ItemResult } from './result';
+import { identityOf } from './result';
 
 /**
  * Per-invocation observer: one audit log line per item (audit-log.ts), EMF metrics for the run.
@@ -31,7 +31,7 @@ export function createInvocationObserver(
     item({ result, attempts, latencyMs, dryRun }) {
       if (!dryRun) releasing = true;
       const line = {
-        item: itemFields(result),
+        item: identityOf(result),
         outcome: result.outcome,
         ...(result.reason ? { reason: result.reason } : {}),
         ...(result.verified ? { verified: true } : {}),
@@ -70,11 +70,4 @@ export function createInvocationObserver(
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     },
   };
-}
-
-function itemFields(result: ItemResult): Record<string, string> {
-  if (result.kind === 'number') return { kind: 'number', number: result.number };
-  return result.shortCode
-    ? { kind: 'keyword', keyword: result.keyword, shortCode: result.shortCode }
-    : { kind: 'keyword', keyword: result.keyword };
 }

@@ -112,7 +112,8 @@ export function parseReleaseRequest(input: unknown, now: number = Date.now()): R
   return { numbers, keywords, dryRun, skipConfigured, ...optional };
 }
 
-function unknownFields(
+/** An issue for each field of `input` not in `allowed`, under `prefix` (the field name clipped). */
+export function unknownFields(
   input: Record<string, unknown>,
   allowed: Set<string>,
   prefix: string,
@@ -129,16 +130,30 @@ function unknownFields(
 function parseNumbers(values: readonly unknown[], issues: RequestIssue[]): string[] {
   const numbers = new Set<string>();
   values.forEach((value, index) => {
-    const path = `numbers[${index}]`;
-    if (typeof value !== 'string') {
-      issues.push({ path, message: 'must be a string such as "14255551212"' });
-      return;
-    }
-    const normalized = normalizeNumber(value);
-    if (normalized === undefined) issues.push({ path, message: numberProblem(value) });
-    else numbers.add(normalized);
+    const number = parseNumber(value, `numbers[${index}]`, issues);
+    if (number !== undefined) numbers.add(number);
   });
   return [...numbers];
+}
+
+/**
+ * One number entry: a string in any form {@link normalizeNumber} reads. Problems are pushed to
+ * `issues` under `path`.
+ *
+ * @returns the normalised number, or undefined when the entry is invalid
+ */
+export function parseNumber(
+  value: unknown,
+  path: string,
+  issues: RequestIssue[],
+): string | undefined {
+  if (typeof value !== 'string') {
+    issues.push({ path, message: 'must be a string such as "14255551212"' });
+    return undefined;
+  }
+  const normalized = normalizeNumber(value);
+  if (normalized === undefined) issues.push({ path, message: numberProblem(value) });
+  return normalized;
 }
 
 /** Keyword targets, merged case-insensitively per short code. */
@@ -146,9 +161,17 @@ function parseKeywords(values: readonly unknown[], issues: RequestIssue[]): Keyw
   const keywords = new Map<string, KeywordTarget>();
   values.forEach((value, index) => {
     const target = parseKeyword(value, `keywords[${index}]`, issues);
-    if (target) keywords.set(`${target.keyword.toUpperCase()}@${target.shortCode ?? ''}`, target);
+    if (target) keywords.set(targetKey(target), target);
   });
   return [...keywords.values()];
+}
+
+/**
+ * Which requested keywords are one item: the same letters in any case, on the same short code
+ * (none given is its own case, resolved against the account).
+ */
+export function targetKey(target: KeywordTarget): string {
+  return `${target.keyword.toUpperCase()}@${target.shortCode ?? ''}`;
 }
 
 /** Why a string is not a phone number, in words that echo it safely (for `path: message` issues). */
@@ -225,7 +248,8 @@ export function optionalArray(
   return [];
 }
 
-function optionalBoolean(
+/** The boolean at `field`, undefined when it is absent; anything else is an issue. */
+export function optionalBoolean(
   input: Record<string, unknown>,
   field: string,
   issues: RequestIssue[],
@@ -285,7 +309,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /** Keeps echoed input short and printable: an error message must stay readable whatever was sent. */
-export function truncate(value: string, length = 40): string {
+function truncate(value: string, length = 40): string {
   const printable = value.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > length ? `${printable.slice(0, length)}…` : printable;
 }

@@ -87,6 +87,18 @@ export function retryableFailures(result: ReleaseResult): ItemResult[] {
   return result.results.filter((item) => item.outcome === 'failed' && item.error?.retryable);
 }
 
+/** Who an item is: a number, or a keyword with its short code when it has one. */
+export type ItemIdentity =
+  | Pick<NumberResult, 'kind' | 'number'>
+  | Pick<KeywordResult, 'kind' | 'keyword' | 'shortCode'>;
+
+/** The identity fields of a result, without its outcome. */
+export function identityOf(result: ItemIdentity): ItemIdentity {
+  if (result.kind === 'number') return { kind: 'number', number: result.number };
+  const { keyword, shortCode } = result;
+  return shortCode ? { kind: 'keyword', keyword, shortCode } : { kind: 'keyword', keyword };
+}
+
 /** A human-readable name for an item in logs and error messages. */
 export function describeItem(result: ItemResult): string {
   return result.kind === 'number'

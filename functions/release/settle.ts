@@ -5,10 +5,10 @@ import { keywordKey, listAccountKeywords, type Resolution } from './keywords';
 import type { KeywordTarget } from './request';
 import {
   failedWith,
+  type ItemIdentity as Identity,
   type ItemOutcome,
   type ItemResult,
-  type KeywordResult,
-  type NumberResult,
+  identityOf,
   type SkipReason,
 } from './result';
 import type { CallResult } from './retry';
@@ -59,7 +59,7 @@ export async function lookUpItem(
   skipConfigured: boolean,
   caller: CallFireCaller,
 ): Promise<Settled> {
-  const identity = identityOf(item);
+  const identity = workIdentity(item);
   if (item.protected) return skipped(identity, 'PROTECTED');
   if (item.kind === 'keyword') {
     const { resolution } = item;
@@ -91,7 +91,7 @@ export async function releaseItem(
   caller: CallFireCaller,
   lookups: Lookups,
 ): Promise<Settled> {
-  const identity = identityOf(item);
+  const identity = workIdentity(item);
   if (item.protected) return skipped(identity, 'PROTECTED');
   if (item.kind === 'keyword') {
     if (!item.resolution?.ok) return failedItem(identity, unresolved(item.resolution), 0);
@@ -121,23 +121,12 @@ export async function applyPlanned(
   lookups: Lookups,
 ): Promise<Settled> {
   const { result } = planned;
-  const identity =
-    result.kind === 'number'
-      ? ({ kind: 'number', number: result.number } as const)
-      : ({
-          kind: 'keyword',
-          keyword: result.keyword,
-          ...(result.shortCode ? { shortCode: result.shortCode } : {}),
-        } as const);
+  const identity = identityOf(result);
   if (result.outcome === 'wouldRelease') return sendRelease(identity, caller, lookups);
   if (result.outcome === 'alreadyReleased') return skipped(identity, 'ALREADY_RELEASED');
   if (result.outcome === 'skipped' && result.reason) return skipped(identity, result.reason);
   return planned;
 }
-
-type Identity =
-  | Pick<NumberResult, 'kind' | 'number'>
-  | Pick<KeywordResult, 'kind' | 'keyword' | 'shortCode'>;
 
 /** Sends one Release and, when its answer was lost, looks the item up rather than guessing. */
 async function sendRelease(
@@ -216,13 +205,9 @@ function getNumber(number: string, caller: CallFireCaller): Promise<CallResult<N
 }
 
 /** The result's identity: the account's spelling and short code once resolved, else as requested. */
-function identityOf(item: WorkItem): Identity {
+function workIdentity(item: WorkItem): Identity {
   if (item.kind === 'number') return { kind: 'number', number: item.number };
-  if (item.resolution?.ok) {
-    const { keyword, shortCode } = item.resolution.keyword;
-    return { kind: 'keyword', keyword, shortCode };
-  }
-  const { keyword, shortCode } = item.requested;
+  const { keyword, shortCode } = item.resolution?.ok ? item.resolution.keyword : item.requested;
   return shortCode ? { kind: 'keyword', keyword, shortCode } : { kind: 'keyword', keyword };
 }
 
@@ -240,7 +225,7 @@ function failedItem(identity: Identity, error: CallFireError, attempts: number):
   return { result: { ...identity, ...failedWith(error) } as ItemResult, attempts, failure: error };
 }
 
-export function dryRunOutcome(lease: Lease): ItemOutcome {
+function dryRunOutcome(lease: Lease): ItemOutcome {
   return lease.status === 'RELEASED' || lease.autoRenew === false
     ? 'alreadyReleased'
     : 'wouldRelease';

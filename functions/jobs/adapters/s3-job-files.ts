@@ -13,10 +13,16 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  type AwsSource,
+  failuresOf,
+  REQUEST_TIMEOUTS,
+  toAwsError,
+} from '../../release/aws-read-errors';
 import { JobResultsError } from '../errors';
 import { type JobItem, type JobSummary, jobKeys } from '../job-contract';
 import type { JobFiles, SignedUrl, UploadRead } from '../ports';
-import { type AwsCall, errorName, httpStatus, toAwsError } from './aws-errors';
+import { errorName, httpStatus } from './aws-errors';
 
 const CONFIGURATION_FAILURES: Record<string, string> = {
   AccessDenied:
@@ -30,11 +36,8 @@ export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   return new S3Client({
     forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3),
     maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: 2_000,
-      requestTimeout: 10_000,
-      throwOnRequestTimeout: true,
-    },
+    // Results files are larger than a setting: more time for the answer.
+    requestHandler: { ...REQUEST_TIMEOUTS, requestTimeout: 10_000 },
   });
 }
 
@@ -158,12 +161,13 @@ class S3JobFiles implements JobFiles {
     }
   }
 
-  private call(doing: string, key: string): AwsCall {
+  private call(doing: string, key: string): AwsSource {
+    const what = `${doing} s3://${this.bucket}/${key}`;
     return {
       service: 'Amazon S3',
       endpointVariable: 'AWS_ENDPOINT_URL_S3',
-      doing: `${doing} s3://${this.bucket}/${key}`,
-      configurationFailures: CONFIGURATION_FAILURES,
+      doing: what,
+      configurationFailures: failuresOf('Amazon S3', CONFIGURATION_FAILURES, `, ${what}`),
     };
   }
 }

@@ -10,9 +10,15 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import {
+  type AwsSource,
+  failuresOf,
+  REQUEST_TIMEOUTS,
+  toAwsError,
+} from '../../release/aws-read-errors';
 import type { JobExecutionInput } from '../job-contract';
 import type { ExecutionStatus, JobEngine, JobExecution, JobProgress } from '../ports';
-import { type AwsCall, errorName, toAwsError } from './aws-errors';
+import { errorName } from './aws-errors';
 
 const CONFIGURATION_FAILURES: Record<string, string> = {
   AccessDeniedException: 'refused access (check the function role)',
@@ -25,11 +31,7 @@ const CONFIGURATION_FAILURES: Record<string, string> = {
 export function createSfnClient(): SFNClient {
   return new SFNClient({
     maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: 2_000,
-      requestTimeout: 5_000,
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: REQUEST_TIMEOUTS,
   });
 }
 
@@ -45,11 +47,11 @@ export function createStepFunctionsEngine(options: {
   // arn:...:stateMachine:<name> → arn:...:execution:<name>:<execution name>
   const executionArn = (jobId: string) =>
     `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${jobId}`;
-  const call = (doing: string): AwsCall => ({
+  const call = (doing: string): AwsSource => ({
     service: 'Step Functions',
     endpointVariable: 'AWS_ENDPOINT_URL_SFN',
     doing,
-    configurationFailures: CONFIGURATION_FAILURES,
+    configurationFailures: failuresOf('Step Functions', CONFIGURATION_FAILURES, `, ${doing}`),
   });
   const send = signal ? { abortSignal: signal } : {};
 

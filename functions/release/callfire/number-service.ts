@@ -7,11 +7,7 @@ import {
   type NumberFeature,
 } from './contract';
 import { NUMBER_SERVICE_WSDL } from './number-service-wsdl';
-import {
-  createSoapHttpClient,
-  createSoapTransport,
-  skipParsingEmptySuccess,
-} from './soap-transport';
+import { createSoapHttpClient, skipParsingEmptySuccess } from './soap-transport';
 
 /** CallFire API login. */
 export interface Credentials {
@@ -103,9 +99,7 @@ export async function createNumberService(endpoint: string): Promise<NumberServi
     // Our own HTTP client instead of soap's (axios, a URL parse and a body regex per call):
     // soap-transport.ts moves the bytes and judges the answer; soap builds and parses.
     // soap's IHttpClient type promises an axios answer its Client never reads (client.js _invoke).
-    httpClient: createSoapHttpClient(createSoapTransport()) as unknown as NonNullable<
-      IOptions['httpClient']
-    >,
+    httpClient: createSoapHttpClient() as unknown as NonNullable<IOptions['httpClient']>,
   })) as unknown as NumberServiceSoapClient;
   skipParsingEmptySuccess(client);
 

@@ -2,12 +2,11 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { NAMESPACES, SOAP12_MEDIA_TYPE } from './contract';
 
-/** What `soap`'s HttpClient hands its `request` function (the part of its request config used here). */
-export interface SoapHttpRequest {
+/** One request to send: `soap`'s envelope with its headers, and the attempt's signal. */
+interface SoapHttpRequest {
   url: string;
-  method: string;
   headers: Record<string, string | number>;
-  data?: string | Buffer;
+  data: string;
   signal?: AbortSignal;
 }
 
@@ -22,8 +21,8 @@ export interface SoapHttpResponse {
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
- * The HTTP transport `soap` uses for CallFire calls, in place of its default axios instance (which
- * cost a third of a release's CPU and a sixth of the cold start: bench/README.md).
+ * The HTTP transport under {@link createSoapHttpClient}, in place of `soap`'s axios-based client
+ * (which cost a third of a release's CPU and a sixth of the cold start: bench/README.md).
  *
  * `soap` still builds every envelope and parses every answer; this only moves the bytes, over
  * `node:http(s)` with keep-alive agents, and judges what came back before `soap` sees it (see
@@ -34,7 +33,7 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * A failure after the request was written out (`requestSent`) leaves the outcome unknown: CallFire
  * may have applied it. The release core looks such items up rather than guessing.
  */
-export function createSoapTransport(): (request: SoapHttpRequest) => Promise<SoapHttpResponse> {
+function createSoapTransport(): (request: SoapHttpRequest) => Promise<SoapHttpResponse> {
   const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   // The endpoint never changes: parse it once, not twice per call (URL and http options).
@@ -73,20 +72,18 @@ export interface SoapHttpClient {
 }
 
 /**
- * `soap`'s HTTP client over our transport: the Client hands it the envelope, the Content-Type with
- * the action and our Authorization header; the answer goes back as soap's own client would give
- * it (status, headers, body text).
+ * `soap`'s HTTP client (its `httpClient` option) over our transport: the Client hands it the
+ * envelope, the Content-Type with the action and our Authorization header; the answer goes back as
+ * soap's own client would give it (status, headers, body text).
  */
-export function createSoapHttpClient(
-  transport: (request: SoapHttpRequest) => Promise<SoapHttpResponse>,
-): SoapHttpClient {
+export function createSoapHttpClient(): SoapHttpClient {
+  const transport = createSoapTransport();
   return {
     request(url, data, callback, headers = {}, options = {}) {
       const request: SoapHttpRequest = {
         url,
-        method: 'POST',
         headers: {
-          Accept: 'application/soap+xml',
+          Accept: SOAP12_MEDIA_TYPE,
           ...headers,
           'Content-Length': Buffer.byteLength(data, 'utf8'),
         },
@@ -111,8 +108,9 @@ function trimToEnvelope(body: string): string {
 
 // Release's success is an empty Body, which the transport has already judged a SOAP 1.2 success
 // (status, media type, namespace, no Fault). This is that envelope and nothing else.
-const EMPTY_SUCCESS =
-  /^(?:<\?xml[^>]*\?>)?\s*<([A-Za-z_][\w.-]*):Envelope\s+xmlns:\1="http:\/\/www\.w3\.org\/2003\/05\/soap-envelope"\s*>\s*(<\1:Header\s*\/>\s*)?<\1:Body\s*(?:\/>|>\s*<\/\1:Body>)\s*<\/\1:Envelope>\s*$/;
+const EMPTY_SUCCESS = new RegExp(
+  `^(?:<\\?xml[^>]*\\?>)?\\s*<([A-Za-z_][\\w.-]*):Envelope\\s+xmlns:\\1="${NAMESPACES.soap12Envelope.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\s*>\\s*(<\\1:Header\\s*\\/>\\s*)?<\\1:Body\\s*(?:\\/>|>\\s*<\\/\\1:Body>)\\s*<\\/\\1:Envelope>\\s*$`,
+);
 
 /**
  * Lets `soap` skip its XML parser for exactly an empty SOAP 1.2 success envelope, answering what
@@ -155,7 +153,7 @@ function send(
       rejectWith(signal?.aborted ? abortError(sent) : markSent(error, sent));
     };
     const transmit = secure ? https.request : http.request;
-    const req = transmit({ ...options, method: request.method, headers: request.headers }, (res) =>
+    const req = transmit({ ...options, method: 'POST', headers: request.headers }, (res) =>
       readAnswer(res, resolve, reject),
     );
     req.on('finish', () => {

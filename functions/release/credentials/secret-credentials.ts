@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { toAwsReadError } from '../aws-read-errors';
+import { failuresOf, REQUEST_TIMEOUTS, toAwsError } from '../aws-read-errors';
 import type { Credentials } from '../callfire/number-service';
 import { ConfigurationError } from '../errors';
 
@@ -40,18 +40,7 @@ export function createSecretCredentials(options: {
   client?: SecretsManagerClient;
 }): CredentialsSource {
   const { secretId, ttlSeconds } = options;
-  const client =
-    options.client ??
-    new SecretsManagerClient({
-      // The SDK sets no request timeout by default, and without throwOnRequestTimeout its
-      // requestTimeout only logs a warning: a hung connection must end and be retried. The whole
-      // read is also cut short by the invocation's budget (release.ts).
-      requestHandler: {
-        connectionTimeout: 2_000,
-        requestTimeout: 5_000,
-        throwOnRequestTimeout: true,
-      },
-    });
+  const client = options.client ?? new SecretsManagerClient({ requestHandler: REQUEST_TIMEOUTS });
   const provider = new SecretsProvider({ awsSdkV3Client: client });
   let current: { raw: string; credentials: Credentials } | undefined;
   let refreshing: Promise<Credentials> | undefined;
@@ -87,7 +76,7 @@ export function createSecretCredentials(options: {
 /**
  * Parses the SecretString. Error messages name the problem and the secret, never its content.
  */
-export function parseCredentials(raw: string, secretId: string): Credentials {
+function parseCredentials(raw: string, secretId: string): Credentials {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -110,15 +99,10 @@ export function parseCredentials(raw: string, secretId: string): Credentials {
 }
 
 function toSecretError(error: unknown, secretId: string): Error {
-  return toAwsReadError(error, {
+  return toAwsError(error, {
     service: 'Secrets Manager',
     endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-    reading: `secret ${secretId}`,
-    configurationFailures: Object.fromEntries(
-      Object.entries(CONFIGURATION_FAILURES).map(([name, problem]) => [
-        name,
-        `Secret ${secretId} ${problem}`,
-      ]),
-    ),
+    doing: `reading secret ${secretId}`,
+    configurationFailures: failuresOf(`Secret ${secretId}`, CONFIGURATION_FAILURES),
   });
 }

@@ -1,6 +1,6 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { toAwsReadError } from '../aws-read-errors';
+import { failuresOf, REQUEST_TIMEOUTS, toAwsError } from '../aws-read-errors';
 import { ConfigurationError } from '../errors';
 import { NO_PROTECTED_ITEMS, type ProtectedList, parseProtectedList } from './protected-list';
 
@@ -36,16 +36,7 @@ export function createProtectedItemsSource(options: {
   client?: SSMClient;
 }): ProtectedItemsSource {
   const { parameterName, ttlSeconds } = options;
-  const client =
-    options.client ??
-    new SSMClient({
-      // As for the secret: a hung connection ends, and the invocation's budget caps the read.
-      requestHandler: {
-        connectionTimeout: 2_000,
-        requestTimeout: 5_000,
-        throwOnRequestTimeout: true,
-      },
-    });
+  const client = options.client ?? new SSMClient({ requestHandler: REQUEST_TIMEOUTS });
   const provider = new SSMProvider({ awsSdkV3Client: client });
   let parsed: { raw: string; list: ProtectedList } | undefined;
   return {
@@ -67,16 +58,13 @@ export function createProtectedItemsSource(options: {
 }
 
 function toParameterError(error: unknown, parameterName: string): Error {
-  const where = `The protected items parameter ${parameterName}`;
-  return toAwsReadError(error, {
+  return toAwsError(error, {
     service: 'SSM Parameter Store',
     endpointVariable: 'AWS_ENDPOINT_URL_SSM',
-    reading: `protected items parameter ${parameterName} (nothing is released until it can be read)`,
-    configurationFailures: Object.fromEntries(
-      Object.entries(CONFIGURATION_FAILURES).map(([name, problem]) => [
-        name,
-        `${where} ${problem}`,
-      ]),
+    doing: `reading protected items parameter ${parameterName} (nothing is released until it can be read)`,
+    configurationFailures: failuresOf(
+      `The protected items parameter ${parameterName}`,
+      CONFIGURATION_FAILURES,
     ),
   });
 }

@@ -72,15 +72,6 @@ function parseDetail(detail: unknown, origin: string): ReleaseRequest {
   try {
     return parseReleaseRequest(detail);
   } catch (error) {
-    if (!(error instanceof InvalidRequestError)) throw error;
-    const issues = error.issues.map((issue) => ({
-      ...issue,
-      path: issue.path ? `detail.${issue.path}` : 'detail',
-    }));
-    throw new InvalidRequestError(issues, {
-      tooLarge: error.tooLarge,
-      source: origin,
-      omitted: error.omitted,
-    });
+    throw error instanceof InvalidRequestError ? error.from(origin, 'detail') : error;
   }
 }

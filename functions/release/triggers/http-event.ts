@@ -11,6 +11,38 @@ import { InvalidRequestError } from '../errors';
 
 export type HttpTriggerKind = 'http-api' | 'function-url' | 'rest-api';
 
+/** API Gateway stops waiting at ~30 s (HTTP API) or 29 s (REST): answer well before. */
+export const HTTP_BUDGET_MS = 25_000;
+
+/**
+ * The body as JSON: refused when empty, larger than `maxBytes` (413) or not JSON.
+ *
+ * @param what the request the body should hold, for the messages (`release request`)
+ * @param tooLargeHint said after the size limit (what to do instead)
+ */
+export function parseJsonBody(
+  body: string | null,
+  options: { what: string; maxBytes: number; tooLargeHint?: string },
+): unknown {
+  const { what, maxBytes, tooLargeHint = '' } = options;
+  if (body === null) {
+    throw new InvalidRequestError([
+      { path: '', message: `the body is empty: send the ${what} as JSON` },
+    ]);
+  }
+  if (Buffer.byteLength(body, 'utf8') > maxBytes) {
+    throw new InvalidRequestError(
+      [{ path: '', message: `the body is larger than ${maxBytes / 1024} KB${tooLargeHint}` }],
+      { tooLarge: true },
+    );
+  }
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new InvalidRequestError([{ path: '', message: 'the body is not valid JSON' }]);
+  }
+}
+
 /** Who called, as API Gateway or the function URL authenticated them (IAM auth only). */
 export interface Caller {
   userArn?: string;

@@ -1,18 +1,22 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { InvalidRequestError, MethodNotAllowedError, RouteNotFoundError } from '../errors';
+import { MethodNotAllowedError, RouteNotFoundError } from '../errors';
 import { parseReleaseRequest } from '../request';
 import { errorResponse, type HttpResponse, resultResponse } from './http-answer';
-import { type HttpRequest, isPayloadV1, isPayloadV2, toHttpRequest } from './http-event';
+import {
+  HTTP_BUDGET_MS,
+  type HttpRequest,
+  isPayloadV1,
+  isPayloadV2,
+  parseJsonBody,
+  toHttpRequest,
+} from './http-event';
 import type { Trigger } from './trigger';
 
 /** The route this function serves. */
-export const RELEASE_ROUTE = { method: 'POST', path: '/releases' } as const;
+const RELEASE_ROUTE = { method: 'POST', path: '/releases' } as const;
 
 /** Bodies larger than this are refused before they are parsed. */
-export const MAX_BODY_BYTES = 256 * 1024;
-
-/** API Gateway stops waiting at ~30 s (HTTP API) or 29 s (REST): answer well before. */
-export const HTTP_BUDGET_MS = 25_000;
+const MAX_BODY_BYTES = 256 * 1024;
 
 /** API Gateway HTTP API and function URLs (payload 2.0), REST API (payload 1.0): `POST /releases`. */
 export const httpTrigger: Trigger<APIGatewayProxyEventV2 | APIGatewayProxyEvent> = {
@@ -27,7 +31,8 @@ export const httpTrigger: Trigger<APIGatewayProxyEventV2 | APIGatewayProxyEvent>
       const http = toHttpRequest(event);
       invocation.tag({ trigger: http.kind, caller: http.caller });
       checkRoute(http);
-      const request = parseReleaseRequest(parseBody(http.body));
+      const body = parseJsonBody(http.body, { what: 'release request', maxBytes: MAX_BODY_BYTES });
+      const request = parseReleaseRequest(body);
       return resultResponse(await invocation.release(request, HTTP_BUDGET_MS), requestId);
     } catch (error) {
       invocation.logFailure(error);
@@ -43,23 +48,4 @@ function checkRoute(http: HttpRequest): void {
   }
   if (http.method !== method)
     throw new MethodNotAllowedError(`${path} accepts ${method} only`, method);
-}
-
-function parseBody(body: string | null): unknown {
-  if (body === null) {
-    throw new InvalidRequestError([
-      { path: '', message: 'the body is empty: send the release request as JSON' },
-    ]);
-  }
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
-    throw new InvalidRequestError(
-      [{ path: '', message: `the body is larger than ${MAX_BODY_BYTES / 1024} KB` }],
-      { tooLarge: true },
-    );
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new InvalidRequestError([{ path: '', message: 'the body is not valid JSON' }]);
-  }
 }

@@ -73,11 +73,6 @@ function batchRequest(event: MapBatchEvent): ReleaseRequest {
   try {
     return parseReleaseRequest({ numbers, keywords, ...settings });
   } catch (error) {
-    if (!(error instanceof InvalidRequestError)) throw error;
-    throw new InvalidRequestError(error.issues, {
-      source: 'a job batch',
-      omitted: error.omitted,
-      tooLarge: error.tooLarge,
-    });
+    throw error instanceof InvalidRequestError ? error.from('a job batch') : error;
   }
 }

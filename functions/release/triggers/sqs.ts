@@ -79,12 +79,7 @@ function parseMessage(record: SQSRecord): ReleaseRequest {
   try {
     return parseReleaseRequest(body);
   } catch (error) {
-    if (!(error instanceof InvalidRequestError)) throw error;
-    throw new InvalidRequestError(error.issues, {
-      tooLarge: error.tooLarge,
-      source,
-      omitted: error.omitted,
-    });
+    throw error instanceof InvalidRequestError ? error.from(source) : error;
   }
 }
 
