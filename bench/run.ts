@@ -76,7 +76,7 @@ async function measureAll(
     extraRequests: 0,
   });
   progress('5/5 bulk job: 2,000 numbers through the job API and the local runner (50 ms/call)');
-  const job = await measureJob(servers);
+  const job = await measureJob(servers, { bundle });
   const figures = { coldStart, cpu, bulk, memory, memoryLambda, bundle: bundleResult, job };
   return { rows: rowsOf(figures), figures };
 }

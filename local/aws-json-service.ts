@@ -16,9 +16,8 @@ import { listenOnLoopback, readRequestBody, sendJson } from './loopback-server';
 
 /** Region and account of every ARN the stand-ins make up. */
 export const LOCAL_AWS_REGION = 'us-east-1';
-export const LOCAL_AWS_ACCOUNT_ID = LOCAL_ACCOUNT_ID;
 
-export const JSON_1_1 = 'application/x-amz-json-1.1';
+const JSON_1_1 = 'application/x-amz-json-1.1';
 const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^,]+, ?SignedHeaders=[^,]+, ?Signature=\w+$/;
 /** What a proxy in front of a service may answer instead of it. */
 const ERROR_PAGE = '<html><body><h1>Service Error</h1><p>Please try again.</p></body></html>\n';
@@ -164,7 +163,7 @@ export abstract class AwsJsonService<InternalError extends string, LogKey extend
     if (typeof id !== 'string' || !id) return awsError('ValidationException', `${logAs} is null`);
     const name = this.nameOf(id);
     if (!this.#denied.has(name)) return this.read(name, this.#stored.get(name) ?? [], body);
-    const role = `arn:aws:sts::${LOCAL_AWS_ACCOUNT_ID}:assumed-role/callfire-release-local/local`;
+    const role = `arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/callfire-release-local/local`;
     const message = `User: ${role} is not authorized to perform: ${action} on resource: `;
     return awsError('AccessDeniedException', message + this.arnOf(name));
   }

@@ -31,7 +31,14 @@ const assign = (sandbox: CallFireSandbox, settings: object) =>
 const ROUTES: Record<string, [z.ZodType, Action]> = {
   'GET /_sandbox/calls': [NONE, (sandbox) => sandbox.calls],
   'GET /_sandbox/account': [NONE, (sandbox) => sandbox.account],
-  'GET /_sandbox/faults': [NONE, (sandbox) => sandbox.pendingFaults()],
+  // JSON has no Infinity: such a rule's `times` goes out as "Infinity", the form POST takes.
+  'GET /_sandbox/faults': [
+    NONE,
+    (sandbox) =>
+      sandbox
+        .pendingFaults()
+        .map((rule) => (rule.times === Infinity ? { ...rule, times: 'Infinity' } : rule)),
+  ],
   'POST /_sandbox/faults': [FAULT_RULE, (sandbox, rule) => sandbox.injectFault(rule)],
   'DELETE /_sandbox/faults': [NONE, (sandbox) => sandbox.clearFaults()],
   'POST /_sandbox/reset': [NONE, (sandbox) => sandbox.reset()],

@@ -22,7 +22,7 @@ export type * from './callfire-sandbox-types';
 export { defaultAccount };
 
 /** Path of the NumberService endpoint, as on www.callfire.com. */
-export const SANDBOX_SOAP_PATH = NUMBER_SERVICE_PATH;
+
 /** The sandbox's API login unless `startCallFireSandbox` is given another. */
 export const SANDBOX_CREDENTIALS: { readonly username: string; readonly password: string } =
   Object.freeze({ username: 'sandbox-api-login', password: 'sandbox-secret-Pa55!' });
@@ -86,7 +86,7 @@ class CallFireSandbox {
 
   /** The SOAP endpoint, `http://127.0.0.1:<port>/api/1.1/soap12/number`. */
   get url(): string {
-    return `${this.#server?.origin}${SANDBOX_SOAP_PATH}`;
+    return `${this.#server?.origin}${NUMBER_SERVICE_PATH}`;
   }
 
   async listen(port?: number): Promise<void> {
@@ -151,7 +151,7 @@ class CallFireSandbox {
   }
 
   #answer(request: IncomingMessage, path: string, body: string, call: types.SandboxCall): Answer {
-    if (path !== SANDBOX_SOAP_PATH) return soap.htmlPage(404, 'Not Found');
+    if (path !== NUMBER_SERVICE_PATH) return soap.htmlPage(404, 'Not Found');
     const allow = { allow: 'POST' };
     if (request.method !== 'POST') return soap.htmlPage(405, 'Method Not Allowed', allow);
     let parsed: soap.SoapRequest | undefined;

@@ -161,7 +161,7 @@ export type HttpAnswer = { status: number; headers: Record<string, string>; body
 const FORBIDDEN_IN_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /** Makes a value safe as element text or a quoted attribute value (CR too: parsers drop it). */
-export function escapeXml(value: string | number | boolean): string {
+function escapeXml(value: string | number | boolean): string {
   return String(value)
     .replace(FORBIDDEN_IN_XML, '\uFFFD')
     .replace(/[&<>"'\r]/g, (character) => `&#${character.charCodeAt(0)};`);

@@ -75,12 +75,9 @@ export function readRequestBody(request: IncomingMessage, limitBytes: number) {
   });
 }
 
-/**
- * Writes a JSON answer; `headers` may override the content type. JSON has no Infinity: it is
- * written as the string "Infinity" (a fault rule's `times`, which the control API takes back).
- */
+/** Writes a JSON answer; `headers` may override the content type. */
 export function sendJson(response: ServerResponse, status: number, value: unknown, headers = {}) {
-  const body = JSON.stringify(value, (_key, item) => (item === Infinity ? 'Infinity' : item));
+  const body = JSON.stringify(value);
   const length = Buffer.byteLength(body);
   response.writeHead(status, {
     'content-type': 'application/json',

@@ -28,7 +28,7 @@ import type { ExecutionIds, MapRun, MapRunCounts, StateMachineRun } from './step
 };
 
 /** The deployed functions' timeout (serverless.yml): each local invocation gets as long. */
-export const LAMBDA_TIMEOUT_SECONDS = 300;
+const LAMBDA_TIMEOUT_SECONDS = 300;
 const DEFINITION = path.resolve(__dirname, '../infra/release-job.asl.json');
 const SDK_GET_OBJECT = 'arn:aws:states:::aws-sdk:s3:getObject';
 /** The Map fields this runner runs; a definition with another is refused at start-up. */

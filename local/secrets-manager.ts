@@ -5,15 +5,14 @@
  */
 
 import * as aws from './aws-json-service';
-
-export { LOCAL_AWS_ACCOUNT_ID, LOCAL_AWS_REGION } from './aws-json-service';
+import { LOCAL_ACCOUNT_ID } from './lambda-context';
 
 /** What `failNext` takes, e.g. `'ThrottlingException'`, `'hang'` or `{ delayMs: 3000 }`. */
 export type InjectedSecretsManagerFailure = aws.AwsFailure<'InternalServiceError'>;
 
 /** The ARN of secret `name`; the random suffix AWS appends is fixed to `AbCdEf`. */
 export function localSecretArn(name: string): string {
-  return `arn:aws:secretsmanager:${aws.LOCAL_AWS_REGION}:${aws.LOCAL_AWS_ACCOUNT_ID}:secret:${name}-AbCdEf`;
+  return `arn:aws:secretsmanager:${aws.LOCAL_AWS_REGION}:${LOCAL_ACCOUNT_ID}:secret:${name}-AbCdEf`;
 }
 
 /** Starts a local Secrets Manager on 127.0.0.1 holding `secrets` (name to SecretString). */

@@ -5,6 +5,7 @@
  */
 
 import * as aws from './aws-json-service';
+import { LOCAL_ACCOUNT_ID } from './lambda-context';
 
 /** What `failNext` takes, e.g. `'ThrottlingException'`, `'hang'` or `{ delayMs: 3000 }`. */
 export type InjectedSsmFailure = aws.AwsFailure<'InternalServerError'>;
@@ -35,7 +36,7 @@ class LocalSsm extends aws.AwsJsonService<'InternalServerError', 'name'> {
 
   /** `/a/b` and `a` alike become `parameter/a/b` and `parameter/a`. */
   protected arnOf(name: string): string {
-    return `arn:aws:ssm:${aws.LOCAL_AWS_REGION}:${aws.LOCAL_AWS_ACCOUNT_ID}:parameter/${name.replace(/^\//, '')}`;
+    return `arn:aws:ssm:${aws.LOCAL_AWS_REGION}:${LOCAL_ACCOUNT_ID}:parameter/${name.replace(/^\//, '')}`;
   }
 
   protected read(name: string, versions: aws.StoredVersion[]): aws.AwsReply {

@@ -26,7 +26,7 @@ export const LOCAL_PROTECTED_ITEMS =
 export const LOCAL_JOBS_BUCKET = 'callfire-release-local-jobs';
 const ARN = `us-east-1:${LOCAL_ACCOUNT_ID}`;
 /** The release job state machine on the local Step Functions endpoint. */
-export const LOCAL_RELEASE_JOB_STATE_MACHINE_ARN = `arn:aws:states:${ARN}:stateMachine:callfire-release-local-release-job`;
+const LOCAL_RELEASE_JOB_STATE_MACHINE_ARN = `arn:aws:states:${ARN}:stateMachine:callfire-release-local-release-job`;
 /** The functions its Task states invoke (the definition's ReleaseFunctionArn, FinalizeFunctionArn). */
 export const LOCAL_RELEASE_FUNCTION_ARN = `arn:aws:lambda:${ARN}:function:${LOCAL_FUNCTION_NAME}`;
 export const LOCAL_FINALIZE_FUNCTION_ARN = `${LOCAL_RELEASE_FUNCTION_ARN}-finalize`;
@@ -34,8 +34,6 @@ export const LOCAL_FINALIZE_FUNCTION_ARN = `${LOCAL_RELEASE_FUNCTION_ARN}-finali
 /** Options of {@link startStandIns}. */
 export interface StandInOptions {
   sandbox?: CallFireSandboxOptions;
-  secretsManagerPort?: number;
-  ssmPort?: number;
 }
 
 /** The stand-ins, running: `startStandIns` resolves to this. */
@@ -59,11 +57,9 @@ export async function startStandIns(options: StandInOptions = {}) {
   try {
     const sandbox = started(await startCallFireSandbox(options.sandbox));
     const secrets = { [LOCAL_SECRET_ID]: JSON.stringify({ username, password }) };
-    const secretsManager = started(
-      await startLocalSecretsManager({ port: options.secretsManagerPort, secrets }),
-    );
+    const secretsManager = started(await startLocalSecretsManager({ secrets }));
     const parameters = { [LOCAL_PROTECTED_ITEMS_PARAMETER]: LOCAL_PROTECTED_ITEMS };
-    const ssm = started(await startLocalSsm({ port: options.ssmPort, parameters }));
+    const ssm = started(await startLocalSsm({ parameters }));
     const jobs = started(await startJobStandIns());
     const env = {
       CALLFIRE_SOAP_ENDPOINT: sandbox.url,

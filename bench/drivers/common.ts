@@ -11,15 +11,16 @@ import {
   SOAP12_MEDIA_TYPE,
   soapActionOf,
 } from '../../functions/release/callfire/contract';
+import { AGENT_OPTIONS } from '../../functions/release/callfire/soap-transport';
 import { BULK_NUMBER_COUNT, BULK_NUMBER_FIRST } from '../../local/callfire-default-account';
 import { lambdaContext } from '../../local/lambda-context';
 
 /** The handler's signature as the drivers call it. */
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** A context for one invocation: the bench's function, 128 MB, Lambda's longest timeout. */
-export function benchContext(timeoutMs = 900_000): Context {
-  return lambdaContext({ functionName: 'callfire-release-bench', memoryLimitInMB: 128, timeoutMs });
+/** A context for one invocation of the bench's function, as deployed (serverless.yml: 512 MB, 300 s). */
+export function benchContext(timeoutMs = 300_000): Context {
+  return lambdaContext({ functionName: 'callfire-release-bench', memoryLimitInMB: 512, timeoutMs });
 }
 
 /** `handler` of the bundle at BENCH_BUNDLE, loaded with the current environment. */
@@ -106,8 +107,8 @@ export function run(main: () => Promise<void>): void {
 export const CPU_MODES = ['handler', 'raw', 'soap'] as const;
 export type CpuMode = (typeof CPU_MODES)[number];
 
-/** The keep-alive agent options of the function's transport (soap-transport.ts). */
-export const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
+/** The keep-alive agent options of the function's transport, as it has them. */
+export { AGENT_OPTIONS };
 
 /** The Authorization header for BENCH_USERNAME / BENCH_PASSWORD (the sandbox's login). */
 export function basicAuthorization(): string {
@@ -116,7 +117,7 @@ export function basicAuthorization(): string {
 }
 
 /** The envelope `soap` sends for Release, byte for byte (from client.lastRequest). */
-export function releaseEnvelope(number: string): string {
+function releaseEnvelope(number: string): string {
   const { soap12Envelope, xsi, wsdl, service, data } = NAMESPACES;
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${soap12Envelope}" xmlns:xsi="${xsi}"  xmlns:tns="${wsdl}" xmlns:svc="${service}" xmlns:data="${data}"><soap:Body><svc:Release xmlns:svc="${service}" xmlns="${service}"><svc:Number>${number}</svc:Number></svc:Release></soap:Body></soap:Envelope>`;
 }

@@ -30,6 +30,8 @@ export interface CpuResult {
   /** The rounds' ratios: min, max and the rest, to show how much they moved. */
   ratioSpread: ReturnType<typeof summary>;
   soapRatio: number;
+  /** The raw floor of the soap context's own process (µs per release): soapRatio's divisor. */
+  contextRawUs: number;
   spread: Partial<Record<CpuMode, ReturnType<typeof summary>>>;
   samples: Round[];
 }
@@ -82,6 +84,7 @@ export async function measureCpu(
     ratio: median(ratios),
     ratioSpread: summary(ratios),
     soapRatio: (usPerRelease.soap ?? Number.NaN) / contextRaw,
+    contextRawUs: contextRaw,
     spread,
     samples: rounds,
   };

@@ -31,11 +31,12 @@ export interface JobResult {
 
 export async function measureJob(
   servers: Servers,
-  options: { reps?: number } = {},
+  options: { bundle: string; reps?: number },
 ): Promise<JobResult> {
   const run = await runNode(
     ['--import', 'tsx', path.join(ROOT, 'bench/drivers/job.ts')],
     servers.functionEnv({
+      BENCH_BUNDLE: options.bundle,
       BENCH_JOB_ITEMS: String(JOB_ITEMS),
       BENCH_LATENCY_MS: String(JOB_LATENCY_MS),
       BENCH_REPS: String(options.reps ?? 3),

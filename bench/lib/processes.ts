@@ -29,7 +29,7 @@ export function useNode(binary: string): void {
 export const LOG_LEVEL = 'INFO';
 
 /** A lean environment, as a Lambda runtime has: no npm_* variables, no NODE_OPTIONS. */
-export function baseEnv(): Record<string, string> {
+function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR', 'TZ']) {
     const value = process.env[name];

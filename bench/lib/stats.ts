@@ -6,7 +6,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** Linear-interpolated quantile `q` (0..1) of `values`; NaN when empty. */
-export function quantile(values: readonly number[], q: number): number {
+function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const position = (sorted.length - 1) * q;

@@ -17,6 +17,13 @@ export interface SoapHttpResponse {
   data: string;
 }
 
+/** The keep-alive agents' options (the bench's raw floor uses the same). */
+export const AGENT_OPTIONS: http.AgentOptions = {
+  keepAlive: true,
+  maxSockets: 64,
+  keepAliveMsecs: 1_000,
+};
+
 /** An answer this large is no SOAP response of NumberService's; stop reading rather than buffer it. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -34,8 +41,10 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * may have applied it. The release core looks such items up rather than guessing.
  */
 function createSoapTransport(): (request: SoapHttpRequest) => Promise<SoapHttpResponse> {
-  const agentOptions = { keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 };
-  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  const agents = {
+    'http:': new http.Agent(AGENT_OPTIONS),
+    'https:': new https.Agent(AGENT_OPTIONS),
+  };
   // The endpoint never changes: parse it once, not twice per call (URL and http options).
   const targets = new Map<string, { secure: boolean; options: http.RequestOptions }>();
   const targetOf = (href: string) => {
