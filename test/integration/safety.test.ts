@@ -1,14 +1,9 @@
-/**
- * The bundled function's guards before an irreversible action, against the CallFire sandbox, the
- * local Secrets Manager and the local Parameter Store (the real `soap` client and AWS SDK over
- * loopback): protected items, reviewed plans, numbers in use, stale requests.
- */
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda-context';
 import { type StandIns, startStandIns } from '../../local/stand-ins';
 import { busEvent, httpApiEvent, scheduledEvent } from '../fixtures/events';
 import { type BundledHandler, captureOutput, loadBundledHandler } from '../helpers/bundled-handler';
+import { type HttpAnswer, invokeHttp } from '../helpers/http-answer';
 
 const PARAMETER = '/callfire-release/test/protected-items';
 const output = captureOutput();
@@ -26,24 +21,13 @@ function container(env: Record<string, string | undefined> = {}): BundledHandler
   });
 }
 
-interface Answer {
-  statusCode: number;
-  body: {
-    summary?: Record<string, number>;
-    results?: Array<Record<string, unknown>>;
-    plan?: { hash: string; items?: Array<Record<string, unknown>> };
-    error?: { code: string; message: string };
-  };
-}
-
-async function http(handler: BundledHandler, request: object): Promise<Answer> {
-  const event = httpApiEvent({ body: JSON.stringify(request) });
-  const answer = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
-  return { statusCode: answer.statusCode ?? 0, body: JSON.parse(answer.body ?? '{}') };
+/** A release request over the HTTP API. */
+function http(handler: BundledHandler, request: object): Promise<HttpAnswer> {
+  return invokeHttp(handler, httpApiEvent({ body: JSON.stringify(request) }));
 }
 
 const releaseCalls = () => standIns.sandbox.calls.filter((call) => call.operation === 'Release');
-const outcomes = (answer: Answer) =>
+const outcomes = (answer: HttpAnswer) =>
   answer.body.results?.map((item) => [item.number ?? item.keyword, item.outcome, item.reason]);
 
 beforeAll(async () => {
@@ -131,14 +115,21 @@ describe('protected items', () => {
   );
 
   it('are read once per TTL, and a change takes effect once it has passed', async () => {
-    const handler = container({ PROTECTED_ITEMS_TTL_SECONDS: '60' });
-    await http(handler, { numbers: ['14255551212'], dryRun: true });
+    const handler = container({ PROTECTED_ITEMS_TTL_SECONDS: '1' });
+    const dryRun = (on: BundledHandler) => http(on, { numbers: ['14255551212'], dryRun: true });
+    const reads = () => standIns.ssm.requests.filter((entry) => entry.name === PARAMETER).length;
+    await dryRun(handler);
     standIns.ssm.putParameter(PARAMETER, '14255551212');
 
-    const cached = await http(handler, { numbers: ['14255551212'], dryRun: true });
-    const fresh = await http(container(), { numbers: ['14255551212'], dryRun: true });
+    const cached = await dryRun(handler);
+    const readsWhileCached = reads();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const expired = await dryRun(handler);
+    const fresh = await dryRun(container());
 
-    expect(outcomes(cached)?.[0]?.[1]).not.toBe('skipped');
+    expect(outcomes(cached)).toEqual([['14255551212', 'wouldRelease', undefined]]);
+    expect(readsWhileCached).toBe(1);
+    expect(outcomes(expired)).toEqual([['14255551212', 'skipped', 'PROTECTED']]);
     expect(outcomes(fresh)).toEqual([['14255551212', 'skipped', 'PROTECTED']]);
   });
 });

@@ -373,11 +373,14 @@ describe('toCallFireError', () => {
 
   describe('Retry-After', () => {
     it.each([
-      ['seconds', '3', 3_000],
-      ['an HTTP date 10 s ahead', new Date(Date.now() + 10_000).toUTCString(), 10_000],
-    ])('is read from %s on a 429 or 503', (_case, header, expected) => {
+      ['seconds', 503, '3', 3_000],
+      ['an HTTP date 10 s ahead', 503, new Date(Date.now() + 10_000).toUTCString(), 10_000],
+      ['seconds', 429, '3', 3_000],
+    ])('is read from %s on a %s', (_case, status, header, expected) => {
       // Act
-      const error = toCallFireError(notSoap(503, { 'retry-after': header }), { timeoutMs: 1_000 });
+      const error = toCallFireError(notSoap(status, { 'retry-after': header }), {
+        timeoutMs: 1_000,
+      });
 
       // Assess
       expect(error.retryAfterMs).toBeGreaterThan(expected - 1_500);
