@@ -4,7 +4,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { ReleaseFunctionError } from '../release/errors';
+import { ReleaseFunctionError, ReleaseIncompleteError } from '../release/errors';
 
 /** Time kept back from an invocation's remaining time to answer, log and flush metrics. */
 export const SAFETY_MARGIN_MS = 1_000;
@@ -31,9 +31,11 @@ export function invocationLogger(
 }
 
 /**
- * Logs a failure the same way everywhere: a refusal (4xx) as a warning, anything else as an error,
- * by name and message only (a raw error's other fields may hold request configuration); `about`
- * adds what the failure concerns (an SQS message id).
+ * Logs a failure the same way everywhere, by name and message only (a raw error's other fields may
+ * hold request configuration); `about` adds what the failure concerns (an SQS message id). A
+ * refusal (4xx) is a warning; so is ReleaseIncompleteError, the signal for a retry that follows
+ * (Lambda's, the queue's, the job's), whose items are logged one by one already; anything else is
+ * an error: ERROR lines are what someone must act on (infra/alarms.yml, LoggedErrorsAlarm).
  */
 export function logFailure(
   logger: Logger,
@@ -43,7 +45,9 @@ export function logFailure(
   const { name, message } =
     error instanceof Error ? error : { name: typeof error, message: 'non-Error thrown' };
   const line = { ...about, errorName: name, errorMessage: message };
-  if (error instanceof ReleaseFunctionError && error.http.status < 500) {
+  if (error instanceof ReleaseIncompleteError) {
+    logger.warn('release incomplete: a retry follows', line);
+  } else if (error instanceof ReleaseFunctionError && error.http.status < 500) {
     logger.warn('request rejected', line);
   } else {
     logger.error('invocation failed', line);
