@@ -203,10 +203,8 @@ class Run {
 
   /** ItemReader, `s3:getObject` with `InputType: JSON`: the object must be a JSON array. */
   async #readItems({ Bucket, Key }: Json): Promise<unknown[]> {
-    const get = new GetObjectCommand({ Bucket: `${Bucket}`, Key: `${Key}` });
-    const items = await this.s3
-      .send(get)
-      .then(async (answer) => JSON.parse(`${await answer.Body?.transformToString('utf8')}`))
+    const items = await readObject(this.s3, `${Bucket}`, `${Key}`)
+      .then((text) => JSON.parse(text) as unknown)
       .catch((error: Error) => error);
     if (Array.isArray(items)) return items;
     const why = items instanceof Error ? items.name : 'not a JSON array';
@@ -271,8 +269,7 @@ function taskHandler(resource: string, { functions, s3 }: ReleaseJobRunnerOption
   return async (input: unknown): Promise<never> => {
     const { Bucket, Key } = input as { Bucket: string; Key: string };
     try {
-      const answer = await s3.send(new GetObjectCommand({ Bucket, Key }));
-      return { Body: (await answer.Body?.transformToString('utf8')) ?? '' } as never;
+      return { Body: await readObject(s3, Bucket, Key) } as never;
     } catch (error) {
       // Step Functions names an SDK integration's errors after the service and the SDK's
       // exception: NoSuchKey is S3.NoSuchKeyException, which CheckStop catches.
@@ -280,6 +277,12 @@ function taskHandler(resource: string, { functions, s3 }: ReleaseJobRunnerOption
       throw named(`S3.${name.endsWith('Exception') ? name : `${name}Exception`}`, message);
     }
   };
+}
+
+/** An S3 object's body as text (an empty one when it has none). */
+async function readObject(s3: S3Client, Bucket: string, Key: string): Promise<string> {
+  const answer = await s3.send(new GetObjectCommand({ Bucket, Key }));
+  return (await answer.Body?.transformToString('utf8')) ?? '';
 }
 
 /**

@@ -11,7 +11,7 @@
  * All three are retryable: releasing again is harmless.
  */
 import type { ItemResult, KeywordResult } from '../release/result';
-import type { ChildExecutionRecord, JobItem } from './job-contract';
+import { type ChildExecutionRecord, type JobItem, parseExecutionJson } from './job-contract';
 import { itemKey } from './job-items';
 import { type ResultRow, rowOfResult } from './results-csv';
 
@@ -29,12 +29,14 @@ export class BatchRows {
     const items = batchItems(record.Input);
     if (record.Status !== 'SUCCEEDED') {
       this.batches.failed++;
-      const message = `the batch failed (${errorName(record)}): run its items again, releasing twice is harmless`;
+      const message = `the batch failed (${recordErrorName(record)}): run its items again, releasing twice is harmless`;
       // A redriven batch can have a failed record beside its successful one: the success wins.
       for (const item of items) this.set(item, failedRow(item, 'BATCH_FAILED', message), false);
       return;
     }
-    const output = parseJson(record.Output) as { stopped?: unknown; results?: unknown } | undefined;
+    const output = parseExecutionJson(record.Output) as
+      | { stopped?: unknown; results?: unknown }
+      | undefined;
     if (output?.stopped === true) {
       this.batches.stopped++;
       for (const item of items) {
@@ -73,7 +75,7 @@ export class BatchRows {
 
 /** The batch's items from its Input (`{ Items, BatchInput }`, a JSON string); none if unreadable. */
 function batchItems(input: string | undefined): JobItem[] {
-  const parsed = parseJson(input) as { Items?: unknown } | undefined;
+  const parsed = parseExecutionJson(input) as { Items?: unknown } | undefined;
   if (!Array.isArray(parsed?.Items)) return [];
   return parsed.Items.filter(
     (item): item is JobItem =>
@@ -117,19 +119,10 @@ function failedRow(item: JobItem, errorCode: string, errorMessage: string): Resu
 }
 
 /** The record's error name (never its Cause), kept short and printable; its status otherwise. */
-function errorName(record: ChildExecutionRecord): string {
+function recordErrorName(record: ChildExecutionRecord): string {
   const name =
     typeof record.Error === 'string' && record.Error !== '' ? record.Error : record.Status;
   return String(name)
     .replace(/[^\x20-\x7e]/g, '?')
     .slice(0, 100);
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -121,3 +121,16 @@ export const jobKeys = (jobId: string) => ({
 
 /** Uploaded item files live under this prefix (the only one operators may write to). */
 export const UPLOADS_PREFIX = 'uploads/';
+
+/**
+ * JSON that Step Functions hands back as a string (an execution's output, a batch's Input or
+ * Output), or undefined when there is none or it does not parse.
+ */
+export function parseExecutionJson(text: string | undefined): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -16,7 +16,7 @@ import {
   REQUEST_TIMEOUTS,
   toAwsError,
 } from '../../release/aws-read-errors';
-import type { JobExecutionInput } from '../job-contract';
+import { type JobExecutionInput, parseExecutionJson } from '../job-contract';
 import type { ExecutionStatus, JobEngine, JobExecution, JobProgress } from '../ports';
 import { errorName } from './aws-errors';
 
@@ -77,8 +77,8 @@ export function createStepFunctionsEngine(options: {
         const answer = await client.send(command, send);
         return {
           status: (answer.status ?? 'RUNNING') as ExecutionStatus,
-          input: (parseJson(answer.input) ?? {}) as Partial<JobExecutionInput>,
-          ...(answer.output !== undefined && { output: parseJson(answer.output) }),
+          input: (parseExecutionJson(answer.input) ?? {}) as Partial<JobExecutionInput>,
+          ...(answer.output !== undefined && { output: parseExecutionJson(answer.output) }),
           startedAt: answer.startDate ?? new Date(0),
           ...(answer.stopDate && { stoppedAt: answer.stopDate }),
         };
@@ -103,13 +103,4 @@ export function createStepFunctionsEngine(options: {
       }
     },
   };
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
