@@ -29,6 +29,11 @@ export interface StatusPorts {
   resultsUrlTtlSeconds: number;
 }
 
+/** Whether the execution is still going (or going again): the job is RUNNING whatever its marker says. */
+export function isRunning(status: ExecutionStatus): boolean {
+  return status === 'RUNNING' || status === 'PENDING_REDRIVE';
+}
+
 /**
  * The API's status for an execution's. A stopped job ends its execution SUCCEEDED (Finalize still
  * writes the results, the batches not run as JOB_STOPPED rows): the stop marker makes it ABORTED.
@@ -66,7 +71,7 @@ export async function viewOf(
   execution: JobExecution,
   ports: StatusPorts,
 ): Promise<JobView> {
-  const running = execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE';
+  const running = isRunning(execution.status);
   const finalized = execution.status === 'SUCCEEDED';
   const stopMarker = running || finalized ? await ports.files.hasStopMarker(jobId) : false;
   const view: JobView = {

@@ -4,7 +4,7 @@
  * what they released stays released and shows in the results.
  */
 import { JobNotFoundError } from './errors';
-import { type JobStatus, jobStatusOf } from './job-status';
+import { isRunning, type JobStatus, jobStatusOf } from './job-status';
 import type { JobEngine, JobFiles } from './ports';
 
 export interface StopAnswer {
@@ -25,7 +25,7 @@ export async function stopJob(
 ): Promise<StopAnswer> {
   const execution = await ports.engine.describe(jobId);
   if (execution === undefined) throw new JobNotFoundError(`No job ${jobId}`);
-  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') {
+  if (isRunning(execution.status)) {
     await ports.files.writeStopMarker(jobId);
     return { status: 'RUNNING', stopping: true };
   }
